@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+// LoadGate: a load-testing and readiness gate. No Swift package dependencies by design:
+// only Foundation, Dispatch and system C libraries (libcurl), so it builds in air-gapped CI.
+import PackageDescription
+
+let package = Package(
+    name: "LoadGate",
+    products: [
+        .executable(name: "loadgate", targets: ["loadgate"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "LoadGate", dependencies: ["CCurl"]),
+        .executableTarget(name: "loadgate", dependencies: ["LoadGate"]),
+        .testTarget(name: "LoadGateTests", dependencies: ["LoadGate", "loadgate"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,27 @@
+// Typed, non-variadic wrappers around libcurl's variadic setopt/getinfo calls.
+// Swift cannot call C variadic functions, so every option type LoadGate uses gets one
+// `static inline` wrapper here; no separate C target is needed.
+#ifndef LOADGATE_CCURL_SHIM_H
+#define LOADGATE_CCURL_SHIM_H
+#include <curl/curl.h>
+
+typedef size_t (*lg_write_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+static inline CURLcode lg_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode lg_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode lg_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode lg_easy_setopt_pointer(CURL *h, CURLoption o, const void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode lg_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode lg_easy_setopt_write(CURL *h, CURLoption o, lg_write_callback v) { return curl_easy_setopt(h, o, v); }
+
+static inline CURLcode lg_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode lg_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode lg_easy_getinfo_pointer(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+
+static inline CURLMcode lg_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+/* CURLMsg's result lives in a union Swift imports awkwardly; read it here. */
+static inline CURLcode lg_msg_result(const CURLMsg *m) { return m->data.result; }
+
+static inline CURLcode lg_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+#endif

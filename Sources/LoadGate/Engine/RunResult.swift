@@ -1,0 +1,38 @@
+import Foundation
+
+/// Everything a run measured, merged across workers after they joined. Input to the summary and
+/// the SLO evaluation; carries no per-request samples.
+public struct RunResult: Sendable {
+    public var steps: [StepMetrics]
+    public var lateness: Histogram
+    public var dropped: Int64
+    public var iterationsStarted: Int64
+    public var iterationsCompleted: Int64
+    /// Requests still in flight when the run was cut (interrupt or safety deadline): not counted.
+    public var aborted: Int64
+    /// Open model: iterations the schedule planned; closed model: nil.
+    public var plannedIterations: Int64?
+    public var timeSeries: [TimeSeriesPoint]
+    public var startedAt: Date
+    public var endedAt: Date
+    public var elapsedNanos: Int64
+    public var interrupted: Bool
+    public var workers: Int
+
+    /// All steps merged: the "overall" scope of SLOs.
+    public var overall: StepMetrics {
+        var total = StepMetrics()
+        for step in steps { total.merge(step) }
+        return total
+    }
+}
+
+/// A live view for progress displays, produced about every 200 ms.
+public struct RunProgress: Sendable {
+    public var elapsedNanos: Int64
+    public var plannedNanos: Int64
+    public var requests: Int64
+    public var failures: Int64
+    /// From the last complete second.
+    public var lastSecond: TimeSeriesPoint?
+}

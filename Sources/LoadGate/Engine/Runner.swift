@@ -1,0 +1,85 @@
+import CCurl
+import Foundation
+
+/// Owns the clock, the threads and the stop: starts one `Worker` per thread, aggregates their
+/// per-second snapshots for progress, stops them on interrupt, joins them and merges what they
+/// recorded. The waiting primitive is injected (`wait`) so the CLI can turn signals into a stop
+/// without global state.
+public struct Runner {
+    public let plan: RunPlan
+
+    public init(plan: RunPlan) { self.plan = plan }
+
+    /// - Parameters:
+    ///   - wait: sleeps up to the given milliseconds; returns true if the run must stop (Ctrl-C).
+    ///   - progress: called on the calling thread with a live view.
+    public func run(wait: (Int) -> Bool = { usleep(UInt32($0) * 1_000); return false },
+                    progress: (RunProgress) -> Void = { _ in }) -> RunResult {
+        let stop = StopSignal()
+        let workers = (0..<plan.workerCount).map { Worker(id: $0, plan: plan, stop: stop) }
+        let startedAt = Date()
+        let startNanos = MonotonicClock.nowNanos() + 5_000_000
+        let finished = DispatchSemaphore(value: 0)
+        for worker in workers {
+            let thread = Thread {
+                worker.run(startNanos: startNanos)
+                finished.signal()
+            }
+            thread.name = "loadgate-worker-\(worker.id)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+
+        var aggregator = TimeSeriesAggregator()
+        var interrupted = false
+        var done = 0
+        let plannedNanos = plan.scenario.load.durationNanos
+        func drain(final: Bool) {
+            var watermark = Int.max
+            for worker in workers {
+                let (snapshots, workerWatermark) = worker.mailbox.drain()
+                for snapshot in snapshots { aggregator.absorb(snapshot) }
+                watermark = min(watermark, workerWatermark)
+            }
+            let elapsed = MonotonicClock.nowNanos() - startNanos
+            // Never finalize a second that has not ended yet (watermarks are Int.max once a worker is done).
+            let limit = final ? Int((elapsed + DurationText.nanosPerSecond - 1) / DurationText.nanosPerSecond)
+                              : Int(elapsed / DurationText.nanosPerSecond)
+            aggregator.finalize(below: watermark, limitSecond: max(limit, 0))
+        }
+
+        while done < workers.count {
+            if !interrupted, wait(200) {
+                interrupted = true
+                stop.stop()
+                for worker in workers { curl_multi_wakeup(worker.multi) }
+            }
+            while finished.wait(timeout: .now()) == .success { done += 1 }
+            drain(final: false)
+            progress(RunProgress(elapsedNanos: max(0, MonotonicClock.nowNanos() - startNanos), plannedNanos: plannedNanos,
+                                 requests: aggregator.totalRequests, failures: aggregator.totalFailures,
+                                 lastSecond: aggregator.points.last))
+        }
+        drain(final: true)
+        let endedAt = Date()
+        let elapsedNanos = MonotonicClock.nowNanos() - startNanos
+
+        var steps = [StepMetrics](repeating: StepMetrics(), count: plan.preparedSteps.count)
+        var lateness = Histogram.latencyMicros()
+        var result = RunResult(steps: [], lateness: lateness, dropped: 0, iterationsStarted: 0, iterationsCompleted: 0, aborted: 0,
+                               plannedIterations: nil, timeSeries: aggregator.points, startedAt: startedAt, endedAt: endedAt,
+                               elapsedNanos: elapsedNanos, interrupted: interrupted, workers: workers.count)
+        for worker in workers {
+            for (index, metrics) in worker.metrics.enumerated() { steps[index].merge(metrics) }
+            lateness.merge(worker.lateness)
+            result.dropped += worker.dropped
+            result.iterationsStarted += worker.iterationsStarted
+            result.iterationsCompleted += worker.iterationsCompleted
+            result.aborted += worker.aborted
+        }
+        result.steps = steps
+        result.lateness = lateness
+        if case let .open(load) = plan.scenario.load { result.plannedIterations = OpenPacer(load).plannedIterations }
+        return result
+    }
+}

@@ -1,0 +1,34 @@
+import CCurl
+
+/// Why a request failed. Transport failures come from libcurl's result code; the rest from the
+/// response. The raw values are the names used in reports.
+public enum FailureClass: Int, CaseIterable, Sendable {
+    case dns, connect, tls, timeout, protocolError, http5xx, unexpectedStatus, expectation
+
+    public var name: String {
+        switch self {
+        case .dns: return "dns"
+        case .connect: return "connect"
+        case .tls: return "tls"
+        case .timeout: return "timeout"
+        case .protocolError: return "protocol"
+        case .http5xx: return "http-5xx"
+        case .unexpectedStatus: return "unexpected-status"
+        case .expectation: return "expectation"
+        }
+    }
+
+    /// Classifies a libcurl transfer result that is not CURLE_OK.
+    public static func transport(_ code: CURLcode) -> FailureClass {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
+        case CURLE_COULDNT_CONNECT: return .connect
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
+            return .tls
+        default: return .protocolError
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// Everything recorded for one step (or, merged, for the whole run): latency histograms per
+/// phase and counters. Fixed-size storage allocated up front, so recording never allocates and
+/// memory does not grow with run length. Workers each own one per step; they are merged after
+/// the workers join (wrk2's design).
+public struct StepMetrics: Sendable, Equatable {
+    /// From the intended start (open model) or the send (closed model) to the last byte.
+    public var latency = Histogram.latencyMicros()
+    /// From the actual send to the last byte: what the server and network took.
+    public var serviceTime = Histogram.latencyMicros()
+    /// Phases reported by libcurl. DNS, connect and TLS are recorded only for requests that opened
+    /// a new connection (a reused connection has no such phase); time to first byte for all.
+    public var ttfb = Histogram.latencyMicros()
+    public var connect = Histogram.latencyMicros()
+    public var tls = Histogram.latencyMicros()
+    public var dns = Histogram.latencyMicros()
+
+    public var requests: Int64 = 0
+    public var failed: Int64 = 0
+    public var failures = [Int64](repeating: 0, count: FailureClass.allCases.count)
+    /// Indexed by HTTP status (0 = no response).
+    public var statusCodes = [Int64](repeating: 0, count: 600)
+    public var bytesIn: Int64 = 0
+    public var bytesOut: Int64 = 0
+
+    public init() {}
+
+    public func histogram(for phase: SLOExpression.Phase) -> Histogram {
+        switch phase {
+        case .latency: return latency
+        case .service: return serviceTime
+        case .ttfb: return ttfb
+        case .connect: return connect
+        case .tls: return tls
+        case .dns: return dns
+        }
+    }
+
+    public mutating func merge(_ other: StepMetrics) {
+        latency.merge(other.latency)
+        serviceTime.merge(other.serviceTime)
+        ttfb.merge(other.ttfb)
+        connect.merge(other.connect)
+        tls.merge(other.tls)
+        dns.merge(other.dns)
+        requests += other.requests
+        failed += other.failed
+        for index in failures.indices { failures[index] += other.failures[index] }
+        for index in statusCodes.indices where other.statusCodes[index] != 0 { statusCodes[index] += other.statusCodes[index] }
+        bytesIn += other.bytesIn
+        bytesOut += other.bytesOut
+    }
+}

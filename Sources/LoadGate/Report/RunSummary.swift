@@ -1,0 +1,81 @@
+import Foundation
+
+/// The judged outcome of one scenario run: what `summary.json` holds and the table on stdout
+/// shows. A plain value (no I/O), built by `RunSummary.make` and rendered by reporters.
+public struct RunSummary: Sendable {
+    public enum Verdict: String, Sendable {
+        case passed, failed, invalid
+
+        /// The exit-code contract CI relies on.
+        public var exitCode: Int32 {
+            switch self {
+            case .passed: return 0
+            case .failed: return 1
+            case .invalid: return 3
+            }
+        }
+    }
+
+    public struct StepSummary: Sendable {
+        public var name: String
+        public var metrics: StepMetrics
+    }
+
+    public var scenarioName: String
+    public var scenarioSHA256: String
+    public var scenarioFile: String
+    public var target: String?
+    public var load: LoadModel
+    public var result: RunResult
+    public var steps: [StepSummary]
+    public var overall: StepMetrics
+    public var slos: [SLOResult]
+    public var verdict: Verdict
+    /// Why the verdict is what it is, one sentence each (failed SLOs, generator shortfall, ...).
+    public var reasons: [String]
+    public var loadSeconds: Double
+    public var achievedRate: Double?
+    public var requestedRate: Double?
+
+    public static func make(scenario: Scenario, scenarioFile: String, result: RunResult) -> RunSummary {
+        let steps = zip(scenario.steps, result.steps).map { StepSummary(name: $0.0.name, metrics: $0.1) }
+        let overall = result.overall
+        let loadSeconds = Double(min(result.elapsedNanos, scenario.load.durationNanos)) / 1e9
+        let slos = SLOEvaluator.evaluate(scenario.slos, SLOEvaluator.Inputs(
+            steps: steps.map { ($0.name, $0.metrics) }, overall: overall, loadSeconds: loadSeconds, dropped: result.dropped))
+
+        var reasons: [String] = []
+        var invalid = false
+        var requestedRate: Double?
+        var achievedRate: Double?
+        if result.interrupted {
+            invalid = true
+            reasons.append("the run was interrupted before it finished; results are incomplete")
+        }
+        if case let .open(load) = scenario.load, let planned = result.plannedIterations {
+            let seconds = Double(load.durationNanos) / 1e9
+            requestedRate = Double(planned) / seconds
+            achievedRate = Double(result.iterationsStarted) / seconds
+            if !result.interrupted {
+                let shortfall = planned > 0 ? (1 - Double(result.iterationsStarted + result.dropped) / Double(planned)) * 100 : 0
+                let startedShortfall = planned > 0 ? (1 - Double(result.iterationsStarted) / Double(planned)) * 100 : 0
+                if result.dropped > 0 {
+                    invalid = true
+                    reasons.append("the load generator fell short, not the target: \(result.dropped) iteration(s) started more than \(DurationText.format(nanos: load.maxLatenessNanos)) late were dropped (add connections or workers, or lower the rate)")
+                } else if startedShortfall > load.tolerancePercent || shortfall > load.tolerancePercent {
+                    invalid = true
+                    reasons.append("the load generator fell short, not the target: it started \(result.iterationsStarted) of \(planned) planned iterations (\(DurationText.trim(startedShortfall))% short, tolerance \(DurationText.trim(load.tolerancePercent))%)")
+                }
+            }
+        } else {
+            achievedRate = loadSeconds > 0 ? Double(result.iterationsStarted) / loadSeconds : nil
+        }
+        let failedSLOs = slos.filter { !$0.passed }
+        for slo in failedSLOs { reasons.append("SLO failed: \(slo.expression) (observed \(slo.observedText))") }
+        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty ? .passed : .failed)
+        return RunSummary(scenarioName: scenario.name, scenarioSHA256: scenario.sha256, scenarioFile: scenarioFile,
+                          target: scenario.target.map(Redaction.url), load: scenario.load, result: result, steps: steps,
+                          overall: overall, slos: slos, verdict: verdict, reasons: reasons, loadSeconds: loadSeconds,
+                          achievedRate: achievedRate, requestedRate: requestedRate)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Renders a `RunSummary` as `summary.json`: canonical (sorted keys, stable numbers), durations in
+/// seconds, no request contents (so no credentials). A function from value to text, no I/O.
+public enum SummaryJSON {
+    public static let schemaVersion = 1
+
+    public static func render(_ summary: RunSummary, libcurlVersion: String) -> String {
+        JSONWriter.serialize(value(summary, libcurlVersion: libcurlVersion))
+    }
+
+    public static func value(_ summary: RunSummary, libcurlVersion: String) -> JSONValue {
+        let result = summary.result
+        let overall = summary.overall
+        return .object([
+            ("schemaVersion", .number(Double(schemaVersion))),
+            ("tool", .object([("name", .string(LoadGateVersion.name)), ("version", .string(LoadGateVersion.current)),
+                              ("libcurl", .string(libcurlVersion))])),
+            ("scenario", .object([("name", .string(summary.scenarioName)), ("sha256", .string(summary.scenarioSHA256)),
+                                  ("file", .string(summary.scenarioFile))])),
+            ("target", summary.target.map(JSONValue.string) ?? .null),
+            ("startedAt", .string(Timestamp.iso8601(result.startedAt, fractional: true))),
+            ("endedAt", .string(Timestamp.iso8601(result.endedAt, fractional: true))),
+            ("durationSeconds", seconds(nanos: result.elapsedNanos)),
+            ("complete", .bool(!result.interrupted)),
+            ("verdict", .string(summary.verdict.rawValue)),
+            ("reasons", .array(summary.reasons.map(JSONValue.string))),
+            ("load", load(summary)),
+            ("totals", .object([
+                ("requests", int(overall.requests)),
+                ("succeeded", int(overall.requests - overall.failed)),
+                ("failed", int(overall.failed)),
+                ("dropped", int(result.dropped)),
+                ("aborted", int(result.aborted)),
+                ("bytesIn", int(overall.bytesIn)),
+                ("bytesOut", int(overall.bytesOut)),
+            ])),
+            ("lateness", stats(result.lateness)),
+            ("overall", step(name: nil, overall)),
+            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics) })),
+            ("timeseries", .array(result.timeSeries.map { point in
+                .object([("t", .number(Double(point.second))), ("requests", int(point.requests)), ("failures", int(point.failures)),
+                         ("p50", micros(point.p50Micros)), ("p95", micros(point.p95Micros)), ("p99", micros(point.p99Micros))])
+            })),
+            ("slos", .array(summary.slos.map { slo in
+                .object([("expression", .string(slo.expression)), ("step", slo.step.map(JSONValue.string) ?? .null),
+                         ("observed", slo.observed.map(JSONValue.number) ?? .null), ("observedText", .string(slo.observedText)),
+                         ("passed", .bool(slo.passed))])
+            })),
+        ])
+    }
+
+    private static func load(_ summary: RunSummary) -> JSONValue {
+        let result = summary.result
+        switch summary.load {
+        case let .open(load):
+            return .object([
+                ("model", .string("open")),
+                ("requested", .object([
+                    ("rate", .number(load.rate)), ("duration", seconds(nanos: load.durationNanos)),
+                    ("connections", .number(Double(load.connections))), ("maxLateness", seconds(nanos: load.maxLatenessNanos)),
+                    ("averageRate", summary.requestedRate.map(JSONValue.number) ?? .null),
+                    ("iterations", result.plannedIterations.map(int) ?? .null),
+                    ("stages", .array(load.stages.map { .object([("duration", seconds(nanos: $0.durationNanos)), ("rate", .number($0.rate))]) })),
+                ])),
+                ("achieved", achieved(summary)),
+                ("workers", .number(Double(result.workers))),
+            ])
+        case let .closed(load):
+            return .object([
+                ("model", .string("closed")),
+                ("requested", .object([
+                    ("vus", .number(Double(load.vus))), ("duration", seconds(nanos: load.durationNanos)),
+                    ("iterations", load.iterations.map { .number(Double($0)) } ?? .null),
+                    ("stages", .array(load.stages.map { .object([("duration", seconds(nanos: $0.durationNanos)), ("vus", .number(Double($0.vus)))]) })),
+                ])),
+                ("achieved", achieved(summary)),
+                ("workers", .number(Double(result.workers))),
+            ])
+        }
+    }
+
+    private static func achieved(_ summary: RunSummary) -> JSONValue {
+        let result = summary.result
+        return .object([
+            ("rate", summary.achievedRate.map { .number(round3($0)) } ?? .null),
+            ("requestRate", summary.loadSeconds > 0 ? .number(round3(Double(summary.overall.requests) / summary.loadSeconds)) : .null),
+            ("iterationsStarted", int(result.iterationsStarted)),
+            ("iterationsCompleted", int(result.iterationsCompleted)),
+        ])
+    }
+
+    static func step(name: String?, _ metrics: StepMetrics) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        if let name { members.append(("name", .string(name))) }
+        var failures: [(key: String, value: JSONValue)] = []
+        for failureClass in FailureClass.allCases where metrics.failures[failureClass.rawValue] > 0 {
+            failures.append((failureClass.name, int(metrics.failures[failureClass.rawValue])))
+        }
+        var codes: [(key: String, value: JSONValue)] = []
+        for (code, count) in metrics.statusCodes.enumerated() where count > 0 {
+            codes.append((String(code), int(count)))
+        }
+        members += [
+            ("requests", int(metrics.requests)),
+            ("failed", int(metrics.failed)),
+            ("failures", .object(failures)),
+            ("statusCodes", .object(codes)),
+            ("bytesIn", int(metrics.bytesIn)),
+            ("bytesOut", int(metrics.bytesOut)),
+            ("latency", stats(metrics.latency)),
+            ("serviceTime", stats(metrics.serviceTime)),
+            ("ttfb", stats(metrics.ttfb)),
+            ("connect", stats(metrics.connect)),
+            ("tls", stats(metrics.tls)),
+            ("dns", stats(metrics.dns)),
+        ]
+        return .object(members)
+    }
+
+    /// Latency statistics in seconds; null values when there were no samples.
+    static func stats(_ histogram: Histogram) -> JSONValue {
+        .object([
+            ("count", .number(Double(histogram.totalCount))),
+            ("min", micros(histogram.min)),
+            ("mean", histogram.mean.map { .number(round6($0 / 1e6)) } ?? .null),
+            ("p50", micros(histogram.value(atPercentile: 50))),
+            ("p90", micros(histogram.value(atPercentile: 90))),
+            ("p95", micros(histogram.value(atPercentile: 95))),
+            ("p99", micros(histogram.value(atPercentile: 99))),
+            ("p999", micros(histogram.value(atPercentile: 99.9))),
+            ("max", micros(histogram.max)),
+        ])
+    }
+
+    static func micros(_ value: Int64?) -> JSONValue { value.map { .number(Double($0) / 1e6) } ?? .null }
+    static func seconds(nanos: Int64) -> JSONValue { .number(round6(Double(nanos) / 1e9)) }
+    static func int(_ value: Int64) -> JSONValue { .number(Double(value)) }
+    static func round3(_ value: Double) -> Double { (value * 1e3).rounded() / 1e3 }
+    static func round6(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
+}

@@ -1,0 +1,83 @@
+/// Renders a `RunSummary` as the table printed on stdout after a run.
+public enum SummaryTable {
+    public static func render(_ summary: RunSummary, resultsPath: String?) -> String {
+        var out = ""
+        let result = summary.result
+        out += "\(summary.scenarioName): \(loadDescription(summary))\n"
+        if let target = summary.target { out += "target: \(target)\n" }
+        out += "\n"
+
+        var rows: [[String]] = [["step", "requests", "failed", "req/s", "p50", "p90", "p95", "p99", "max"]]
+        let scopes = summary.steps.map { ($0.name, $0.metrics) } + (summary.steps.count > 1 ? [("(all)", summary.overall)] : [])
+        for (name, metrics) in scopes {
+            let latency = metrics.latency
+            rows.append([
+                name, String(metrics.requests), String(metrics.failed),
+                summary.loadSeconds > 0 ? DurationText.trim(Double(metrics.requests) / summary.loadSeconds) : "-",
+                fmt(latency.value(atPercentile: 50)), fmt(latency.value(atPercentile: 90)), fmt(latency.value(atPercentile: 95)),
+                fmt(latency.value(atPercentile: 99)), fmt(latency.max),
+            ])
+        }
+        out += table(rows, rightAligned: Set(1...8))
+
+        if case .open = summary.load, summary.overall.requests > 0 {
+            let service = summary.overall.serviceTime
+            out += "service time (from actual send): p50 \(fmt(service.value(atPercentile: 50)))  p95 \(fmt(service.value(atPercentile: 95)))  p99 \(fmt(service.value(atPercentile: 99)))  max \(fmt(service.max))\n"
+            out += "start lateness: p99 \(fmt(result.lateness.value(atPercentile: 99)))  max \(fmt(result.lateness.max))  dropped \(result.dropped)\n"
+        }
+        var failureParts: [String] = []
+        for failureClass in FailureClass.allCases where summary.overall.failures[failureClass.rawValue] > 0 {
+            failureParts.append("\(failureClass.name) \(summary.overall.failures[failureClass.rawValue])")
+        }
+        if !failureParts.isEmpty { out += "failures: " + failureParts.joined(separator: ", ") + "\n" }
+        var statusParts: [String] = []
+        for (code, count) in summary.overall.statusCodes.enumerated() where count > 0 {
+            statusParts.append("\(code == 0 ? "none" : String(code)) \(count)")
+        }
+        if !statusParts.isEmpty { out += "status codes: " + statusParts.joined(separator: ", ") + "\n" }
+
+        out += "\n"
+        var sloRows: [[String]] = [["SLO", "observed", "result"]]
+        for slo in summary.slos { sloRows.append([slo.expression, slo.observedText, slo.passed ? "pass" : "FAIL"]) }
+        out += table(sloRows, rightAligned: [1])
+        out += "\n"
+        out += "verdict: \(summary.verdict.rawValue.uppercased())\n"
+        for reason in summary.reasons where !reason.hasPrefix("SLO failed") { out += "  \(reason)\n" }
+        if let resultsPath { out += "results: \(resultsPath)\n" }
+        return out
+    }
+
+    static func loadDescription(_ summary: RunSummary) -> String {
+        let seconds = DurationText.format(nanos: summary.result.elapsedNanos)
+        switch summary.load {
+        case let .open(load):
+            let requested = summary.requestedRate.map { DurationText.trim($0) } ?? DurationText.trim(load.rate)
+            let achieved = summary.achievedRate.map { DurationText.trim($0) } ?? "-"
+            return "open model, \(requested)/s requested, \(achieved)/s achieved, \(load.connections) connections, \(seconds)"
+        case let .closed(load):
+            let iterations = load.iterations.map { ", \($0) iterations" } ?? ""
+            return "closed model, \(load.peakVUs) VUs\(iterations), \(summary.result.iterationsCompleted) iterations done, \(seconds)"
+        }
+    }
+
+    static func fmt(_ micros: Int64?) -> String {
+        micros.map { DurationText.format(nanos: $0 * 1_000) } ?? "-"
+    }
+
+    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        guard let header = rows.first else { return "" }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = ""
+            for (index, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                line += (index > 0 ? "  " : "") + (rightAligned.contains(index) ? pad + cell : cell + pad)
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+/// A minimal, strict command-line parser: `--name value`, `--name=value`, boolean `--flag`,
+/// positionals, and `--` to end options. Unknown flags are usage errors with a suggestion.
+struct ArgumentList {
+    private(set) var values: [String: String] = [:]
+    private(set) var flags: Set<String> = []
+    private(set) var positionals: [String] = []
+
+    /// - Parameters:
+    ///   - valued: options that take a value (without the leading dashes).
+    ///   - boolean: options that take none.
+    init(_ arguments: [String], valued: [String], boolean: [String], command: String) throws(CLIError) {
+        var index = 0
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if optionsEnded || !argument.hasPrefix("-") || argument == "-" {
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" { optionsEnded = true; continue }
+            var name = String(argument.drop(while: { $0 == "-" }))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if name == "h" { name = "help" }
+            if boolean.contains(name) {
+                if inlineValue != nil { throw .usage("option '--\(name)' takes no value", command: command) }
+                flags.insert(name)
+            } else if valued.contains(name) {
+                if let inlineValue {
+                    values[name] = inlineValue
+                } else {
+                    guard index < arguments.count else { throw .usage("option '--\(name)' needs a value", command: command) }
+                    values[name] = arguments[index]
+                    index += 1
+                }
+            } else {
+                let all = valued + boolean
+                let suggestion = closest(name, all).map { "; did you mean '--\($0)'?" } ?? ""
+                throw .usage("unknown option '\(argument.split(separator: "=").first.map(String.init) ?? argument)'\(suggestion)", command: command)
+            }
+        }
+    }
+
+    private func closest(_ word: String, _ candidates: [String]) -> String? {
+        candidates.min { distance(word, $0) < distance(word, $1) }.flatMap { distance(word, $0) <= 2 ? $0 : nil }
+    }
+
+    private func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import LoadGate
+
+/// `loadgate run SCENARIO`: validate, run, judge, write `summary.json`, print the table.
+enum RunCommand {
+    static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
+        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out"],
+                                    boolean: ["quiet", "help"], command: "run")
+        if args.flags.contains("help") { StandardOutput.write(HelpText.run); return ExitCode.passed }
+        guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "run") }
+        if args.positionals.count > 1 { throw .usage("unexpected argument '\(args.positionals[1])'; run takes one scenario", command: "run") }
+
+        var overrides = LoadOverrides()
+        var problems: [Diagnostic] = []
+        if let text = args.values["rate"] {
+            if let rate = Double(text), rate > 0, rate.isFinite { overrides.rate = rate } else {
+                problems.append(Diagnostic(file: "command line", path: "--rate", message: "\"\(text)\" is not a positive number of iterations per second"))
+            }
+        }
+        if let text = args.values["vus"] {
+            if let vus = Int(text), vus >= 1 { overrides.vus = vus } else {
+                problems.append(Diagnostic(file: "command line", path: "--vus", message: "\"\(text)\" is not a whole number of at least 1"))
+            }
+        }
+        if overrides.rate != nil && overrides.vus != nil {
+            problems.append(Diagnostic(file: "command line", path: "--rate", message: "--rate (open model) and --vus (closed model) exclude each other"))
+        }
+        if let text = args.values["duration"] {
+            if let nanos = DurationText.parseNanos(text), nanos > 0 { overrides.duration = text } else {
+                problems.append(Diagnostic(file: "command line", path: "--duration", message: "\"\(text)\" is not a duration; use e.g. 30s, 2m"))
+            }
+        }
+        var workers: Int?
+        if let text = args.values["workers"] {
+            if let count = Int(text), (1...64).contains(count) { workers = count } else {
+                problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
+            }
+        }
+        overrides.target = args.values["target"]
+        if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
+
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioLoader().load(path: file, overrides: overrides)
+        } catch {
+            throw .invalidInput(error)
+        }
+
+        let outputDirectory = try prepareOutput(args.values["out"], scenarioName: scenario.name)
+        let plan = RunPlan(scenario: scenario, workers: workers)
+        var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
+        var signals = SignalWatch()
+        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) })
+        signals.restore()
+        display.finish()
+
+        let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
+        let summaryFile = outputDirectory.appendingPathComponent("summary.json")
+        do {
+            try AtomicFile.write(SummaryJSON.render(summary, libcurlVersion: CurlVersion.description), to: summaryFile)
+        } catch {
+            throw .internalError("cannot write \(summaryFile.path): \(error.localizedDescription)")
+        }
+        let table = SummaryTable.render(summary, resultsPath: relativePath(summaryFile.path))
+        StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))
+        return summary.verdict.exitCode
+    }
+
+    /// `--out DIR` must not already hold a run; without it a new `results/<UTC>-<name>` folder.
+    private static func prepareOutput(_ requested: String?, scenarioName: String) throws(CLIError) -> URL {
+        do {
+            if let requested {
+                let url = URL(fileURLWithPath: requested)
+                if FileManager.default.fileExists(atPath: url.appendingPathComponent("summary.json").path) {
+                    throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out",
+                        message: "\(requested) already holds a run (summary.json); run folders are never overwritten, choose another")]))
+                }
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+                return url
+            }
+            let base = URL(fileURLWithPath: "results").appendingPathComponent("\(Timestamp.compact(Date()))-\(scenarioName)")
+            return try AtomicFile.createUniqueDirectory(base: base)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw .internalError("cannot create the results folder: \(error.localizedDescription)")
+        }
+    }
+
+    private static func relativePath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import LoadGate
+
+/// Entry point: dispatch to a command, render any error in one place, exit with the contract's code.
+CurlVersion.initialize()
+let arguments = Array(CommandLine.arguments.dropFirst())
+let code: Int32
+do {
+    switch arguments.first {
+    case "run": code = try RunCommand.execute(Array(arguments.dropFirst()))
+    case "validate": code = try ValidateCommand.execute(Array(arguments.dropFirst()))
+    case "version", "--version":
+        if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+            StandardOutput.write(HelpText.version)
+        } else {
+            StandardOutput.write("\(LoadGateVersion.name) \(LoadGateVersion.current) (\(CurlVersion.description))\n")
+        }
+        code = ExitCode.passed
+    case nil, "--help", "-h", "help":
+        StandardOutput.write(HelpText.main)
+        code = arguments.isEmpty ? ExitCode.invalidInput : ExitCode.passed
+    case let command?:
+        let known = ["run", "validate", "version", "help"]
+        let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError.usage("unknown command '\(command)'\(hint)", command: nil)
+    }
+} catch let error as CLIError {
+    StandardError.write(error.render)
+    code = error.exitCode
+} catch {
+    StandardError.write(CLIError.internalError(String(describing: error)).render)
+    code = ExitCode.internalError
+}
+exit(code)
