@@ -41,9 +41,11 @@ final class PeerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// SIGKILL, because Foundation's Process starts children with the spawning thread's signal
+    /// mask, in which SIGTERM and SIGINT are blocked: a polite terminate() would never arrive.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
