@@ -1,3 +1,5 @@
+import LoadGate
+
 /// A minimal, strict command-line parser: `--name value`, `--name=value`, boolean `--flag`,
 /// positionals, and `--` to end options. Unknown flags are usage errors with a suggestion.
 struct ArgumentList {
@@ -39,27 +41,9 @@ struct ArgumentList {
                 }
             } else {
                 let all = valued + boolean
-                let suggestion = closest(name, all).map { "; did you mean '--\($0)'?" } ?? ""
+                let suggestion = closestMatch(to: name, in: all).map { "; did you mean '--\($0)'?" } ?? ""
                 throw .usage("unknown option '\(argument.split(separator: "=").first.map(String.init) ?? argument)'\(suggestion)", command: command)
             }
         }
-    }
-
-    private func closest(_ word: String, _ candidates: [String]) -> String? {
-        candidates.min { distance(word, $0) < distance(word, $1) }.flatMap { distance(word, $0) <= 2 ? $0 : nil }
-    }
-
-    private func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -45,25 +45,19 @@ struct ProgressDisplay {
 
 /// Unbuffered writes to stderr/stdout (progress must appear immediately).
 enum StandardError {
-    static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
+    static func write(_ text: String) { writeAll(text, to: STDERR_FILENO) }
 }
 
 enum StandardOutput {
-    static func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 { return }
-            offset += written
-        }
+    static func write(_ text: String) { writeAll(text, to: STDOUT_FILENO) }
+}
+
+private func writeAll(_ text: String, to descriptor: Int32) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { return }
+        offset += written
     }
 }

@@ -39,7 +39,7 @@ struct DiagnosticSink {
 }
 
 /// The closest candidate by edit distance, for "did you mean" suggestions.
-func closestMatch(to word: String, in candidates: [String]) -> String? {
+public func closestMatch(to word: String, in candidates: [String]) -> String? {
     func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
