@@ -24,4 +24,16 @@ static inline CURLMcode lg_multi_setopt_long(CURLM *m, CURLMoption o, long v) { 
 static inline CURLcode lg_msg_result(const CURLMsg *m) { return m->data.result; }
 
 static inline CURLcode lg_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+
+/* The event loop's precise wake-up: a CLOCK_MONOTONIC timerfd passed to curl_multi_poll as an
+ * extra descriptor (curl's timeout has only millisecond resolution). Glibc's Swift module does not
+ * export <sys/timerfd.h>, so the two calls are wrapped here. */
+#include <sys/timerfd.h>
+#include <time.h>
+static inline int lg_timer_create(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC); }
+static inline int lg_timer_arm_absolute(int fd, long long monotonic_nanos) {
+    struct itimerspec spec = {{0, 0}, {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)}};
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1; /* 0 would disarm */
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
+}
 #endif

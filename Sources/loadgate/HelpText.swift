@@ -8,6 +8,7 @@ enum HelpText {
 
     Commands:
       run SCENARIO        drive load as the scenario says, judge its SLOs, write results
+      capacity SCENARIO   find the highest arrival rate that still meets the scenario's SLOs
       validate FILE...    check scenario files without running them
       version             print the version and the libcurl in use
 
@@ -33,6 +34,34 @@ enum HelpText {
       --out DIR           write results to DIR (must not already hold a run)
       --quiet             no progress on stderr
       -h, --help          show this help
+
+    """
+
+    static let capacity = """
+    Usage: loadgate capacity SCENARIO [options]
+
+    Runs the scenario's steps in the open model at increasing offered rates: doubling until the
+    first SLO breach, then bisecting between the last passing and first failing rate. Each rate is
+    held for the step duration after a warm-up that is run but not measured; the scenario's SLOs
+    are judged on each step alone. If the generator (CPU, connections) rather than the target is
+    the limit, the result says so, gives the lower bound it proved and exits 3.
+
+    Options:
+      --from R            first offered rate per second (default: the scenario's rate, or 10)
+      --to R              ceiling (default 1000)
+      --step-duration D   measured time per rate (default 5s)
+      --warmup D          unmeasured warm-up per rate (default 1s)
+      --precision P       stop bisecting when rates are within P (default 5%)
+      --connections N     at most N requests in flight (default: the scenario's, or 100)
+      --workers N         worker threads (default: one per core)
+      --max-time D        bound on the whole search (default 10m)
+      --target URL        replace the scenario's target base URL
+      --out DIR           write capacity.json to DIR (must not already hold one)
+      --quiet             no per-step lines on stderr
+      -h, --help          show this help
+
+    Exit codes: 0 capacity found (or no breach up to --to) · 1 even --from breached the SLOs ·
+                2 invalid input · 3 generator-limited, interrupted or out of time
 
     """
 

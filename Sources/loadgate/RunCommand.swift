@@ -46,7 +46,7 @@ enum RunCommand {
             throw .invalidInput(error)
         }
 
-        let outputDirectory = try prepareOutput(args.values["out"], scenarioName: scenario.name)
+        let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         let plan = RunPlan(scenario: scenario, workers: workers)
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
         var signals = SignalWatch()
@@ -66,19 +66,19 @@ enum RunCommand {
         return summary.verdict.exitCode
     }
 
-    /// `--out DIR` must not already hold a run; without it a new `results/<UTC>-<name>` folder.
-    private static func prepareOutput(_ requested: String?, scenarioName: String) throws(CLIError) -> URL {
+    /// `--out DIR` must not already hold a run (`marker`); without it a new `results/<UTC>-<folderName>`.
+    static func prepareOutput(_ requested: String?, folderName: String, marker: String) throws(CLIError) -> URL {
         do {
             if let requested {
                 let url = URL(fileURLWithPath: requested)
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent("summary.json").path) {
+                if FileManager.default.fileExists(atPath: url.appendingPathComponent(marker).path) {
                     throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out",
-                        message: "\(requested) already holds a run (summary.json); run folders are never overwritten, choose another")]))
+                        message: "\(requested) already holds a run (\(marker)); run folders are never overwritten, choose another")]))
                 }
                 try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
                 return url
             }
-            let base = URL(fileURLWithPath: "results").appendingPathComponent("\(Timestamp.compact(Date()))-\(scenarioName)")
+            let base = URL(fileURLWithPath: "results").appendingPathComponent("\(Timestamp.compact(Date()))-\(folderName)")
             return try AtomicFile.createUniqueDirectory(base: base)
         } catch let error as CLIError {
             throw error
@@ -87,7 +87,7 @@ enum RunCommand {
         }
     }
 
-    private static func relativePath(_ path: String) -> String {
+    static func relativePath(_ path: String) -> String {
         let cwd = FileManager.default.currentDirectoryPath + "/"
         return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }

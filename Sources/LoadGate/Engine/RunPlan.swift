@@ -5,12 +5,16 @@ import Foundation
 public struct RunPlan: Sendable {
     public let scenario: Scenario
     public let workerCount: Int
+    /// Warm-up: iterations intended to start before this offset are run but not measured.
+    public let measureFromNanos: Int64
     let preparedSteps: [PreparedStep]
     /// True when no proxy is configured in the environment: libcurl then skips per-request getenv.
     let noProxy: Bool
 
-    public init(scenario: Scenario, workers requested: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(scenario: Scenario, workers requested: Int? = nil, warmupNanos: Int64 = 0,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.scenario = scenario
+        self.measureFromNanos = max(0, min(warmupNanos, scenario.load.durationNanos))
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let parallelism: Int
         switch scenario.load {
@@ -24,6 +28,9 @@ public struct RunPlan: Sendable {
     }
 
     /// The longest step timeout: how long in-flight requests may still take after issuing stops.
+    /// Seconds of load that count for rates: the duration less the warm-up.
+    public var measuredSeconds: Double { Double(scenario.load.durationNanos - measureFromNanos) / 1e9 }
+
     var longestTimeoutNanos: Int64 { scenario.steps.map(\.timeoutNanos).max() ?? 10 * DurationText.nanosPerSecond }
 
     /// Share of `total` that worker `index` takes when work is split round-robin.

@@ -18,6 +18,8 @@ public struct RunResult: Sendable {
     public var elapsedNanos: Int64
     public var interrupted: Bool
     public var workers: Int
+    /// Warm-up excluded from the statistics (0 for plain runs).
+    public var measureFromNanos: Int64 = 0
 
     /// All steps merged: the "overall" scope of SLOs.
     public var overall: StepMetrics {

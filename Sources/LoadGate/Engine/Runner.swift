@@ -62,7 +62,8 @@ public struct Runner {
         }
         drain(final: true)
         let endedAt = Date()
-        let elapsedNanos = MonotonicClock.nowNanos() - startNanos
+        // The workers' own end, not when this thread noticed it (it polls every 200 ms).
+        let elapsedNanos = (workers.map(\.finishedNanos).max() ?? MonotonicClock.nowNanos()) - startNanos
 
         var steps = [StepMetrics](repeating: StepMetrics(), count: plan.preparedSteps.count)
         var lateness = Histogram.latencyMicros()
@@ -79,7 +80,12 @@ public struct Runner {
         }
         result.steps = steps
         result.lateness = lateness
-        if case let .open(load) = plan.scenario.load { result.plannedIterations = OpenPacer(load).plannedIterations }
+        if case let .open(load) = plan.scenario.load {
+            let pacer = OpenPacer(load)
+            let warmupIterations = plan.measureFromNanos > 0 ? pacer.dueIterations(atNanos: plan.measureFromNanos - 1) : 0
+            result.plannedIterations = pacer.plannedIterations - warmupIterations
+        }
+        result.measureFromNanos = plan.measureFromNanos
         return result
     }
 }

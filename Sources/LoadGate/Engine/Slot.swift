@@ -12,6 +12,8 @@ final class Slot {
 
     var busy = false
     var iteration: Int64 = 0
+    /// False for warm-up iterations: they run but record nothing.
+    var measured = true
     var stepIndex = 0
     /// Latency of the current request is measured from here (the iteration's intended start
     /// for an open model's first step, the actual send otherwise).

@@ -27,6 +27,8 @@ final class Worker: @unchecked Sendable {
     private(set) var iterationsStarted: Int64 = 0
     private(set) var iterationsCompleted: Int64 = 0
     private(set) var aborted: Int64 = 0
+    /// When this worker's loop ended (monotonic), for an exact run length.
+    private(set) var finishedNanos: Int64 = 0
     private var interval = IntervalSnapshot(second: 0)
 
     // Open model state.
@@ -38,6 +40,11 @@ final class Worker: @unchecked Sendable {
     private var closedIterationCounter: Int64 = 0
 
     private var runStartNanos: Int64 = 0
+    /// A timerfd handed to curl_multi_poll as an extra descriptor: it wakes the loop at the next
+    /// intended start with nanosecond precision (curl's own timeout has millisecond resolution,
+    /// which would either make starts late or force a busy spin).
+    private let timerFD = lg_timer_create()
+    private var pollFDs = [curl_waitfd()]
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
         self.id = id
@@ -71,6 +78,7 @@ final class Worker: @unchecked Sendable {
         for slot in slots where slot.busy { curl_multi_remove_handle(multi, slot.handle) }
         slots.removeAll()
         curl_multi_cleanup(multi)
+        if timerFD >= 0 { close(timerFD) }
     }
 
     private func makeHandle() -> CurlEasy.Handle {
@@ -127,11 +135,9 @@ final class Worker: @unchecked Sendable {
             curl_multi_perform(multi, &running)
             collectCompletions()
             if !issuing && inFlight == 0 { break }
-            let timeoutMs = pollTimeoutMs(now: MonotonicClock.nowNanos(), issuing: issuing)
-            if timeoutMs > 0 || running > 0 {
-                curl_multi_poll(multi, nil, 0, Int32(timeoutMs), nil)
-            }
+            wait(now: MonotonicClock.nowNanos(), issuing: issuing)
         }
+        finishedNanos = MonotonicClock.nowNanos()
         flushInterval(final: true)
     }
 
@@ -143,14 +149,16 @@ final class Worker: @unchecked Sendable {
             while let intended = pacer.intendedStartNanos(of: nextIteration) {
                 if intended > elapsed { return true }
                 let late = elapsed - intended
+                let measured = intended >= plan.measureFromNanos
                 if late > load.maxLatenessNanos {
-                    dropped += 1
+                    if measured { dropped += 1 }
                     nextIteration += Int64(plan.workerCount)
                     continue
                 }
                 guard let slotIndex = freeSlots.popLast() else { return true }
-                lateness.record(late / 1_000)
-                startIteration(slots[slotIndex], iteration: nextIteration, intendedStartNanos: runStartNanos + intended, now: now)
+                if measured { lateness.record(late / 1_000) }
+                startIteration(slots[slotIndex], iteration: nextIteration, intendedStartNanos: runStartNanos + intended,
+                               measured: measured, now: now)
                 nextIteration += Int64(plan.workerCount)
             }
             return false
@@ -169,11 +177,13 @@ final class Worker: @unchecked Sendable {
     private func startClosedIteration(_ slot: Slot, now: Int64) {
         let iteration = closedIterationCounter * Int64(plan.workerCount) + Int64(id)
         closedIterationCounter += 1
-        startIteration(slot, iteration: iteration, intendedStartNanos: now, now: now)
+        startIteration(slot, iteration: iteration, intendedStartNanos: now,
+                       measured: now - runStartNanos >= plan.measureFromNanos, now: now)
     }
 
-    private func startIteration(_ slot: Slot, iteration: Int64, intendedStartNanos: Int64, now: Int64) {
-        iterationsStarted += 1
+    private func startIteration(_ slot: Slot, iteration: Int64, intendedStartNanos: Int64, measured: Bool, now: Int64) {
+        if measured { iterationsStarted += 1 }
+        slot.measured = measured
         slot.busy = true
         slot.iteration = iteration
         slot.stepIndex = 0
@@ -234,6 +244,7 @@ final class Worker: @unchecked Sendable {
     }
 
     private func record(_ slot: Slot, result: CURLcode, now: Int64) {
+        guard slot.measured else { return }
         let prepared = plan.preparedSteps[slot.stepIndex]
         let handle = slot.handle
         let status = result == CURLE_OK ? CurlEasy.info(handle, long: CURLINFO_RESPONSE_CODE) : 0
@@ -293,7 +304,7 @@ final class Worker: @unchecked Sendable {
             startStep(slot, latencyStartNanos: now, now: now)
             return
         }
-        if slot.stepIndex >= plan.preparedSteps.count { iterationsCompleted += 1 }
+        if slot.stepIndex >= plan.preparedSteps.count, slot.measured { iterationsCompleted += 1 }
         slot.busy = false
         if pacer != nil {
             freeSlots.append(slot.index)
@@ -315,18 +326,37 @@ final class Worker: @unchecked Sendable {
 
     // MARK: - Timing
 
-    private func pollTimeoutMs(now: Int64, issuing: Bool) -> Int {
+    /// Sleeps in curl_multi_poll until a socket is ready, the next iteration is due (timerfd), the
+    /// next second starts (snapshots), 100 ms pass (stop flag) or curl_multi_wakeup is called.
+    private func wait(now: Int64, issuing: Bool) {
         var timeoutMs = 100
-        guard issuing else { return timeoutMs }
-        if let pacer, !freeSlots.isEmpty, let intended = pacer.intendedStartNanos(of: nextIteration) {
-            let waitNanos = runStartNanos + intended - now
-            timeoutMs = min(timeoutMs, max(0, Int(waitNanos / 1_000_000)))
-        } else if let schedule, !schedule.load.stages.isEmpty {
+        var dueNanos: Int64?
+        if issuing, let pacer, !freeSlots.isEmpty, let intended = pacer.intendedStartNanos(of: nextIteration) {
+            dueNanos = runStartNanos + intended
+        } else if issuing, let schedule, !schedule.load.stages.isEmpty {
             timeoutMs = 20
         }
-        // Wake for the next second boundary so snapshots are posted on time.
         let untilNextSecond = DurationText.nanosPerSecond - (now - runStartNanos) % DurationText.nanosPerSecond
-        return min(timeoutMs, Int(untilNextSecond / 1_000_000) + 1)
+        timeoutMs = min(timeoutMs, Int(untilNextSecond / 1_000_000) + 1)
+        guard let dueNanos else {
+            curl_multi_poll(multi, nil, 0, Int32(timeoutMs), nil)
+            return
+        }
+        let waitNanos = dueNanos - now
+        if waitNanos <= 0 { return }
+        guard timerFD >= 0 else {
+            curl_multi_poll(multi, nil, 0, Int32(min(timeoutMs, Int(waitNanos / 1_000_000))), nil)
+            return
+        }
+        lg_timer_arm_absolute(timerFD, dueNanos)
+        pollFDs[0].fd = timerFD
+        pollFDs[0].events = Int16(CURL_WAIT_POLLIN)
+        pollFDs[0].revents = 0
+        curl_multi_poll(multi, &pollFDs, 1, Int32(min(timeoutMs, Int(waitNanos / 1_000_000) + 1)), nil)
+        if pollFDs[0].revents != 0 {
+            var expirations: UInt64 = 0
+            _ = read(timerFD, &expirations, 8)
+        }
     }
 
     private func currentSecond(_ now: Int64) -> Int { max(0, Int((now - runStartNanos) / DurationText.nanosPerSecond)) }

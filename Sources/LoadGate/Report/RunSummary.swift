@@ -40,7 +40,7 @@ public struct RunSummary: Sendable {
     public static func make(scenario: Scenario, scenarioFile: String, result: RunResult) -> RunSummary {
         let steps = zip(scenario.steps, result.steps).map { StepSummary(name: $0.0.name, metrics: $0.1) }
         let overall = result.overall
-        let loadSeconds = Double(min(result.elapsedNanos, scenario.load.durationNanos)) / 1e9
+        let loadSeconds = Double(min(result.elapsedNanos, scenario.load.durationNanos) - result.measureFromNanos) / 1e9
         let slos = SLOEvaluator.evaluate(scenario.slos, SLOEvaluator.Inputs(
             steps: steps.map { ($0.name, $0.metrics) }, overall: overall, loadSeconds: loadSeconds, dropped: result.dropped))
 
@@ -53,7 +53,7 @@ public struct RunSummary: Sendable {
             reasons.append("the run was interrupted before it finished; results are incomplete")
         }
         if case let .open(load) = scenario.load, let planned = result.plannedIterations {
-            let seconds = Double(load.durationNanos) / 1e9
+            let seconds = Double(load.durationNanos - result.measureFromNanos) / 1e9
             requestedRate = Double(planned) / seconds
             achievedRate = Double(result.iterationsStarted) / seconds
             if !result.interrupted {

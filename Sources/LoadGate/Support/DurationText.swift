@@ -42,7 +42,7 @@ public enum DurationText {
     }
 
     /// About three significant digits, no trailing zeros: 1.5, 12.3, 850.
-    static func trim(_ value: Double) -> String {
+    public static func trim(_ value: Double) -> String {
         let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
         var text = String(format: "%.\(decimals)f", value)
         while text.contains("."), text.hasSuffix("0") { text.removeLast() }
