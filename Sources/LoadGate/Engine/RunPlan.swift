@@ -10,6 +10,12 @@ public struct RunPlan: Sendable {
     let preparedSteps: [PreparedStep]
     /// True when no proxy is configured in the environment: libcurl then skips per-request getenv.
     let noProxy: Bool
+    /// Names of everything recorded: the steps, then the protocol phases (`mcp.initialize`, ...).
+    public let metricNames: [String]
+    /// The A2A agent resolved from its card before the run (nil when no step speaks A2A or the
+    /// card could not be read; then `a2aProblem` says why and A2A steps fail).
+    public let a2aAgent: A2AAgent?
+    public let a2aProblem: String?
 
     public init(scenario: Scenario, workers requested: Int? = nil, warmupNanos: Int64 = 0,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -25,13 +31,34 @@ public struct RunPlan: Sendable {
         preparedSteps = scenario.steps.enumerated().map { PreparedStep(index: $0.offset, step: $0.element) }
         let proxyVariables = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         noProxy = !proxyVariables.contains { !(environment[$0] ?? "").isEmpty }
+        var names = scenario.steps.map(\.name)
+        for phase in scenario.steps.flatMap(\.phaseNames) where !names.contains(phase) { names.append(phase) }
+        metricNames = names
+        if scenario.steps.contains(where: { if case .a2a = $0.kind { return true } else { return false } }) {
+            let headers = scenario.steps.first.map { step in step.headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } } ?? []
+            switch A2AAgentCard.resolve(scenario.a2a, headers: headers, tls: scenario.tls) {
+            case let .success(agent): a2aAgent = agent; a2aProblem = nil
+            case let .failure(problem): a2aAgent = nil; a2aProblem = "a2a: " + problem.message
+            }
+        } else {
+            a2aAgent = nil
+            a2aProblem = nil
+        }
     }
 
     /// The longest step timeout: how long in-flight requests may still take after issuing stops.
     /// Seconds of load that count for rates: the duration less the warm-up.
     public var measuredSeconds: Double { Double(scenario.load.durationNanos - measureFromNanos) / 1e9 }
 
-    var longestTimeoutNanos: Int64 { scenario.steps.map(\.timeoutNanos).max() ?? 10 * DurationText.nanosPerSecond }
+    var longestTimeoutNanos: Int64 {
+        scenario.steps.map { step -> Int64 in
+            switch step.kind {
+            case let .a2a(send): return max(step.timeoutNanos, send.timeoutNanos + step.timeoutNanos)
+            case let .workflow(spec): return max(step.timeoutNanos, spec.timeoutNanos + step.timeoutNanos)
+            default: return step.timeoutNanos
+            }
+        }.max() ?? 10 * DurationText.nanosPerSecond
+    }
 
     /// Share of `total` that worker `index` takes when work is split round-robin.
     static func share(of total: Int, worker index: Int, of count: Int) -> Int {

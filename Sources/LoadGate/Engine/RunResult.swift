@@ -20,11 +20,18 @@ public struct RunResult: Sendable {
     public var workers: Int
     /// Warm-up excluded from the statistics (0 for plain runs).
     public var measureFromNanos: Int64 = 0
+    /// `steps` holds the scenario's steps first, then protocol phases (`mcp.initialize`, ...).
+    public var stepCount = 0
+    public var metricNames: [String] = []
+    public var mcpSessionsCreated: Int64 = 0
+    public var mcpSessionsDeleted: Int64 = 0
+    /// Problems found before load started (e.g. an unreadable agent card).
+    public var problems: [String] = []
 
     /// All steps merged: the "overall" scope of SLOs.
     public var overall: StepMetrics {
         var total = StepMetrics()
-        for step in steps { total.merge(step) }
+        for step in steps.prefix(stepCount == 0 ? steps.count : stepCount) { total.merge(step) }
         return total
     }
 }

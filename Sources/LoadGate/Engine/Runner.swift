@@ -65,7 +65,7 @@ public struct Runner {
         // The workers' own end, not when this thread noticed it (it polls every 200 ms).
         let elapsedNanos = (workers.map(\.finishedNanos).max() ?? MonotonicClock.nowNanos()) - startNanos
 
-        var steps = [StepMetrics](repeating: StepMetrics(), count: plan.preparedSteps.count)
+        var steps = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         var lateness = Histogram.latencyMicros()
         var result = RunResult(steps: [], lateness: lateness, dropped: 0, iterationsStarted: 0, iterationsCompleted: 0, aborted: 0,
                                plannedIterations: nil, timeSeries: aggregator.points, startedAt: startedAt, endedAt: endedAt,
@@ -77,7 +77,12 @@ public struct Runner {
             result.iterationsStarted += worker.iterationsStarted
             result.iterationsCompleted += worker.iterationsCompleted
             result.aborted += worker.aborted
+            result.mcpSessionsCreated += worker.mcpSessionsCreated
+            result.mcpSessionsDeleted += worker.mcpSessionsDeleted
         }
+        result.stepCount = plan.preparedSteps.count
+        result.metricNames = plan.metricNames
+        result.problems = [plan.a2aProblem].compactMap { $0 }
         result.steps = steps
         result.lateness = lateness
         if case let .open(load) = plan.scenario.load {

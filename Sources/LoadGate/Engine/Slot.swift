@@ -1,3 +1,4 @@
+import Foundation
 import CCurl
 
 /// One connection's worth of state: a libcurl easy handle (which keeps its connection alive
@@ -27,6 +28,26 @@ final class Slot {
     var bytesIn: Int64 = 0
     var dynamicHeaders: UnsafeMutablePointer<curl_slist>?
 
+    // Protocol steps (MCP, A2A, workflow): one flow per step, several exchanges per execution.
+    var flows: [StepFlow?] = []
+    /// `${captured.NAME}` values of the current iteration.
+    var captured: [String: String] = [:]
+    var iterationsDone: Int64 = 0
+    /// A protocol step's latency runs from here to its end; its service time from `stepSentNanos`.
+    var stepLatencyStartNanos: Int64 = 0
+    var stepSentNanos: Int64 = 0
+    /// Response headers and first-byte time are captured for protocol exchanges only.
+    var captureHeaders = false
+    var headerBytes: [UInt8] = []
+    var firstBodyNanos: Int64 = 0
+    /// True while the easy handle is attached to the multi handle.
+    var inMulti = false
+    /// A polling flow's next request and when to send it.
+    var pendingRequest: ExchangeRequest?
+    var sleepUntilNanos: Int64 = 0
+    /// Waiting to be resumed by the worker (e.g. for a shared MCP session's handshake).
+    var parked = false
+
     static let bodyCaptureLimit = 1 << 20
 
     init(handle: CurlEasy.Handle, vu: Int, index: Int) {
@@ -53,6 +74,7 @@ let slotWriteCallback: lg_write_callback = { pointer, size, count, userdata in
     guard let userdata else { return length }
     let slot = Unmanaged<Slot>.fromOpaque(userdata).takeUnretainedValue()
     slot.bytesIn += Int64(length)
+    if slot.captureHeaders, slot.firstBodyNanos == 0, length > 0 { slot.firstBodyNanos = MonotonicClock.nowNanos() }
     if slot.captureBody, let pointer, slot.body.count < Slot.bodyCaptureLimit {
         let take = min(length, Slot.bodyCaptureLimit - slot.body.count)
         pointer.withMemoryRebound(to: UInt8.self, capacity: take) { bytes in
@@ -60,4 +82,31 @@ let slotWriteCallback: lg_write_callback = { pointer, size, count, userdata in
         }
     }
     return length
+}
+
+/// libcurl's header callback: keeps raw header lines for protocol exchanges (session ids, content type).
+let slotHeaderCallback: lg_write_callback = { pointer, size, count, userdata in
+    let length = size * count
+    guard let userdata, let pointer else { return length }
+    let slot = Unmanaged<Slot>.fromOpaque(userdata).takeUnretainedValue()
+    if slot.captureHeaders, slot.headerBytes.count < 64 * 1024 {
+        pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            slot.headerBytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+        }
+    }
+    return length
+}
+
+extension Slot {
+    /// Response headers of the last exchange, names lowercased (the final response's, after any 1xx).
+    func parsedHeaders() -> [String: String] {
+        var headers: [String: String] = [:]
+        for rawLine in String(decoding: headerBytes, as: UTF8.self).split(whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
+            let line = String(rawLine)
+            if line.hasPrefix("HTTP/") { headers.removeAll(); continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return headers
+    }
 }

@@ -21,6 +21,7 @@ final class Worker: @unchecked Sendable {
     private var inFlight = 0
 
     // Recorded results (read after join).
+    /// Indexed like `plan.metricNames`: the steps, then protocol phases.
     private(set) var metrics: [StepMetrics]
     private(set) var lateness = Histogram.latencyMicros()
     private(set) var dropped: Int64 = 0
@@ -29,7 +30,18 @@ final class Worker: @unchecked Sendable {
     private(set) var aborted: Int64 = 0
     /// When this worker's loop ended (monotonic), for an exact run length.
     private(set) var finishedNanos: Int64 = 0
+    private(set) var mcpSessionsDeleted: Int64 = 0
+    private(set) var mcpSessionsCreated: Int64 = 0
     private var interval = IntervalSnapshot(second: 0)
+
+    // Protocol steps.
+    private var mcpPool: MCPSessionPool?
+    private var phaseIndex: [String: Int] = [:]
+    /// Slots waiting to send a polling request, and parked slots to resume.
+    private var sleepers: [Int] = []
+    private var wakeups: [Int] = []
+    /// Whether the slot a flow is working for is measured (warm-up slots record nothing).
+    private var flowSlotMeasured = true
 
     // Open model state.
     private var pacer: OpenPacer?
@@ -51,7 +63,7 @@ final class Worker: @unchecked Sendable {
         self.plan = plan
         self.stop = stop
         self.multi = curl_multi_init()
-        self.metrics = [StepMetrics](repeating: StepMetrics(), count: plan.preparedSteps.count)
+        self.metrics = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         self.nextIteration = Int64(id)
 
         let slotCount: Int
@@ -72,10 +84,24 @@ final class Worker: @unchecked Sendable {
         }
         for slot in slots { configureBase(slot) }
         freeSlots = Array(slots.indices.reversed())
+        for (index, name) in plan.metricNames.enumerated() { phaseIndex[name] = index }
+        if plan.scenario.steps.contains(where: { if case .mcp = $0.kind { return true } else { return false } }) {
+            mcpPool = MCPSessionPool(settings: plan.scenario.mcp, worker: id, workers: plan.workerCount, slots: slotCount)
+        }
+        for slot in slots {
+            slot.flows = plan.scenario.steps.enumerated().map { index, step -> StepFlow? in
+                switch step.kind {
+                case .http: return nil
+                case let .mcp(call): return MCPFlow(stepIndex: index, step: step, call: call, pool: mcpPool!)
+                case let .a2a(send): return plan.a2aAgent.map { A2AFlow(stepIndex: index, step: step, send: send, agent: $0) }
+                case let .workflow(spec): return WorkflowFlow(stepIndex: index, step: step, spec: spec)
+                }
+            }
+        }
     }
 
     deinit {
-        for slot in slots where slot.busy { curl_multi_remove_handle(multi, slot.handle) }
+        for slot in slots where slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
         slots.removeAll()
         curl_multi_cleanup(multi)
         if timerFD >= 0 { close(timerFD) }
@@ -105,6 +131,8 @@ final class Worker: @unchecked Sendable {
         let context = Unmanaged.passUnretained(slot).toOpaque()
         _ = lg_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         _ = lg_easy_setopt_pointer(handle, CURLOPT_PRIVATE, context)
+        _ = lg_easy_setopt_write(handle, CURLOPT_HEADERFUNCTION, slotHeaderCallback)
+        _ = lg_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
     }
 
     // MARK: - Event loop
@@ -132,12 +160,14 @@ final class Worker: @unchecked Sendable {
             }
             tick(now)
             if issuing { issuing = issue(now: now) }
+            if !sleepers.isEmpty || !wakeups.isEmpty { serviceProtocolWaits(now: now) }
             curl_multi_perform(multi, &running)
             collectCompletions()
-            if !issuing && inFlight == 0 { break }
+            if !issuing && inFlight == 0 && !slots.contains(where: \.busy) { break }
             wait(now: MonotonicClock.nowNanos(), issuing: issuing)
         }
         finishedNanos = MonotonicClock.nowNanos()
+        endMCPSessions()
         flushInterval(final: true)
     }
 
@@ -187,12 +217,30 @@ final class Worker: @unchecked Sendable {
         slot.busy = true
         slot.iteration = iteration
         slot.stepIndex = 0
+        if !slot.captured.isEmpty { slot.captured.removeAll(keepingCapacity: true) }
+        skipOnceSteps(slot)
+        guard slot.stepIndex < plan.preparedSteps.count else {
+            finishIteration(slot, now: now)
+            return
+        }
         startStep(slot, latencyStartNanos: intendedStartNanos, now: now)
+    }
+
+    /// Steps marked `once` run only in a virtual user's first iteration.
+    private func skipOnceSteps(_ slot: Slot) {
+        while slot.stepIndex < plan.preparedSteps.count, plan.preparedSteps[slot.stepIndex].step.once, slot.iterationsDone > 0 {
+            slot.stepIndex += 1
+        }
     }
 
     private func startStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
         let prepared = plan.preparedSteps[slot.stepIndex]
+        if !prepared.step.kind.isHTTP {
+            startProtocolStep(slot, latencyStartNanos: latencyStartNanos, now: now)
+            return
+        }
         let handle = slot.handle
+        slot.captureHeaders = false
         if prepared.isStatic {
             if slot.configuredStep != prepared.index {
                 CurlEasy.set(handle, CURLOPT_URL, prepared.staticURL)
@@ -204,13 +252,13 @@ final class Worker: @unchecked Sendable {
         } else {
             // Per-request rendering allocates; only steps that use ${vu}/${iteration}/${uuid}/${now} pay.
             let step = prepared.step
-            CurlEasy.set(handle, CURLOPT_URL, step.url.render(vu: slot.vu, iteration: slot.iteration))
-            let headers = step.headers.map { ($0.name, $0.value.render(vu: slot.vu, iteration: slot.iteration)) }
+            CurlEasy.set(handle, CURLOPT_URL, step.url.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))
+            let headers = step.headers.map { ($0.name, $0.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)) }
             slot.releaseDynamicHeaders()
             slot.dynamicHeaders = CurlEasy.slist(headers)
             _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, slot.dynamicHeaders)
             if let body = step.body {
-                let bytes = Array(body.render(vu: slot.vu, iteration: slot.iteration).utf8)
+                let bytes = Array(body.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured).utf8)
                 bytes.withUnsafeBufferPointer { prepared.applyMethod(handle, body: $0, copy: true) }
             } else {
                 prepared.applyMethod(handle, body: nil, copy: false)
@@ -223,6 +271,7 @@ final class Worker: @unchecked Sendable {
         slot.latencyStartNanos = latencyStartNanos
         slot.sentNanos = now
         curl_multi_add_handle(multi, handle)
+        slot.inMulti = true
         inFlight += 1
     }
 
@@ -237,7 +286,12 @@ final class Worker: @unchecked Sendable {
             _ = lg_easy_getinfo_pointer(handle, CURLINFO_PRIVATE, &pointer)
             guard let pointer else { continue }
             let slot = Unmanaged<Slot>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+            slot.inMulti = false
             let now = MonotonicClock.nowNanos()
+            if slot.captureHeaders {
+                handleExchange(slot, result: result, now: now)
+                continue
+            }
             record(slot, result: result, now: now)
             advance(slot, now: now)
         }
@@ -257,6 +311,9 @@ final class Worker: @unchecked Sendable {
             failure = .unexpectedStatus
         } else if prepared.needsBody, !prepared.bodyMeetsExpectations(slot.body) {
             failure = .expectation
+        }
+        if failure == nil, !prepared.step.capture.isEmpty {
+            if let document = try? JSONParser.parse(slot.body) { capture(prepared.step, from: document, into: slot) } else { failure = .expectation }
         }
 
         let latencyMicros = (now - slot.latencyStartNanos) / 1_000
@@ -296,6 +353,7 @@ final class Worker: @unchecked Sendable {
     /// Moves a slot to its next step, its next iteration (closed model) or back to the free list.
     private func advance(_ slot: Slot, now: Int64) {
         slot.stepIndex += 1
+        skipOnceSteps(slot)
         let withinDuration = now - runStartNanos < plan.scenario.load.durationNanos
         // Open-model iterations always finish (they were due within the run); closed-model ones
         // stop between steps once the duration is over.
@@ -304,7 +362,21 @@ final class Worker: @unchecked Sendable {
             startStep(slot, latencyStartNanos: now, now: now)
             return
         }
-        if slot.stepIndex >= plan.preparedSteps.count, slot.measured { iterationsCompleted += 1 }
+        if slot.stepIndex >= plan.preparedSteps.count {
+            finishIteration(slot, now: now)
+            return
+        }
+        releaseSlot(slot, now: now)
+    }
+
+    private func finishIteration(_ slot: Slot, now: Int64) {
+        if slot.measured { iterationsCompleted += 1 }
+        slot.iterationsDone += 1
+        releaseSlot(slot, now: now)
+    }
+
+    private func releaseSlot(_ slot: Slot, now: Int64) {
+        let withinDuration = now - runStartNanos < plan.scenario.load.durationNanos
         slot.busy = false
         if pacer != nil {
             freeSlots.append(slot.index)
@@ -317,10 +389,15 @@ final class Worker: @unchecked Sendable {
 
     private func abortInFlight() {
         for slot in slots where slot.busy {
-            curl_multi_remove_handle(multi, slot.handle)
+            if slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
+            slot.inMulti = false
             slot.busy = false
+            slot.parked = false
+            slot.pendingRequest = nil
             aborted += 1
         }
+        sleepers.removeAll()
+        wakeups.removeAll()
         inFlight = 0
     }
 
@@ -331,10 +408,15 @@ final class Worker: @unchecked Sendable {
     private func wait(now: Int64, issuing: Bool) {
         var timeoutMs = 100
         var dueNanos: Int64?
+        if !wakeups.isEmpty { return }
         if issuing, let pacer, !freeSlots.isEmpty, let intended = pacer.intendedStartNanos(of: nextIteration) {
             dueNanos = runStartNanos + intended
         } else if issuing, let schedule, !schedule.load.stages.isEmpty {
             timeoutMs = 20
+        }
+        for index in sleepers {
+            let due = slots[index].sleepUntilNanos
+            dueNanos = min(dueNanos ?? due, due)
         }
         let untilNextSecond = DurationText.nanosPerSecond - (now - runStartNanos) % DurationText.nanosPerSecond
         timeoutMs = min(timeoutMs, Int(untilNextSecond / 1_000_000) + 1)
@@ -374,5 +456,214 @@ final class Worker: @unchecked Sendable {
 
     private func flushInterval(final: Bool) {
         mailbox.post(interval, watermark: final ? Int.max : interval.second)
+    }
+}
+
+// MARK: - Protocol steps (MCP, A2A, workflow)
+
+extension Worker: FlowHost {
+    /// Starts a protocol step: its flow decides the exchanges; the step's latency runs from
+    /// `latencyStartNanos` to the flow's finish.
+    private func startProtocolStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
+        slot.stepLatencyStartNanos = latencyStartNanos
+        slot.stepSentNanos = now
+        slot.captureHeaders = true
+        slot.captureBody = true
+        slot.configuredStep = -1
+        guard let flow = slot.flows[slot.stepIndex] else {
+            // An A2A step whose agent card could not be read (the summary says why).
+            finishProtocolStep(slot, FlowResult(failure: .protocolError), now: now)
+            return
+        }
+        flowSlotMeasured = slot.measured
+        perform(flow.begin(slot: slot, now: now, host: self), slot: slot, now: now)
+    }
+
+    private func perform(_ action: FlowAction, slot: Slot, now: Int64) {
+        let closedRunOver = pacer == nil && now - runStartNanos >= plan.scenario.load.durationNanos
+        switch action {
+        case let .send(request):
+            sendExchange(request, slot: slot, now: now)
+        case let .sleep(until, request):
+            if closedRunOver { return abandon(slot) }
+            slot.pendingRequest = request
+            slot.sleepUntilNanos = until
+            sleepers.append(slot.index)
+        case .park:
+            if closedRunOver { return abandon(slot) }
+            slot.parked = true
+        case let .finish(result):
+            finishProtocolStep(slot, result, now: now)
+        }
+    }
+
+    /// A closed-model run is over: a step still polling or waiting is dropped, not recorded.
+    private func abandon(_ slot: Slot) {
+        aborted += 1
+        slot.busy = false
+        slot.parked = false
+        slot.pendingRequest = nil
+    }
+
+    private func sendExchange(_ request: ExchangeRequest, slot: Slot, now: Int64) {
+        let handle = slot.handle
+        CurlEasy.set(handle, CURLOPT_URL, request.url)
+        slot.releaseDynamicHeaders()
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers { list = curl_slist_append(list, header) }
+        list = curl_slist_append(list, "Expect:")
+        slot.dynamicHeaders = list
+        _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, nil)
+        CurlEasy.set(handle, CURLOPT_NOBODY, 0)
+        if let body = request.body {
+            _ = lg_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { _ = lg_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+            if request.method != "POST" { CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+        } else {
+            CurlEasy.set(handle, CURLOPT_HTTPGET, 1)
+            if request.method != "GET" { CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+        }
+        let timeout = plan.scenario.steps[slot.stepIndex].timeoutNanos
+        CurlEasy.set(handle, CURLOPT_TIMEOUT_MS, Int(max(1, timeout / 1_000_000)))
+        CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, min(timeout, 10 * DurationText.nanosPerSecond) / 1_000_000)))
+        slot.body.removeAll(keepingCapacity: true)
+        slot.headerBytes.removeAll(keepingCapacity: true)
+        slot.bytesIn = 0
+        slot.firstBodyNanos = 0
+        slot.sentNanos = now
+        curl_multi_add_handle(multi, handle)
+        slot.inMulti = true
+        inFlight += 1
+    }
+
+    private func handleExchange(_ slot: Slot, result: CURLcode, now: Int64) {
+        let handle = slot.handle
+        let status = result == CURLE_OK ? CurlEasy.info(handle, long: CURLINFO_RESPONSE_CODE) : 0
+        if slot.measured {
+            let index = slot.stepIndex
+            metrics[index].statusCodes[min(max(status, 0), 599)] += 1
+            metrics[index].bytesIn += slot.bytesIn
+            metrics[index].bytesOut += Int64(CurlEasy.info(handle, long: CURLINFO_REQUEST_SIZE)) + CurlEasy.info(handle, offset: CURLINFO_SIZE_UPLOAD_T)
+            if CurlEasy.info(handle, long: CURLINFO_NUM_CONNECTS) > 0 {
+                let lookup = CurlEasy.info(handle, offset: CURLINFO_NAMELOOKUP_TIME_T)
+                let connected = CurlEasy.info(handle, offset: CURLINFO_CONNECT_TIME_T)
+                let handshaken = CurlEasy.info(handle, offset: CURLINFO_APPCONNECT_TIME_T)
+                metrics[index].dns.record(lookup)
+                if connected > 0 { metrics[index].connect.record(connected - lookup) }
+                if handshaken > 0 { metrics[index].tls.record(handshaken - connected) }
+            }
+        }
+        let response = ExchangeResponse(result: result, status: status, headers: slot.parsedHeaders(), body: slot.body,
+                                        sentNanos: slot.sentNanos, firstBodyNanos: slot.firstBodyNanos, doneNanos: now)
+        guard let flow = slot.flows[slot.stepIndex] else { return }
+        flowSlotMeasured = slot.measured
+        perform(flow.handle(response, slot: slot, host: self), slot: slot, now: now)
+    }
+
+    private func finishProtocolStep(_ slot: Slot, _ result: FlowResult, now: Int64) {
+        let step = plan.scenario.steps[slot.stepIndex]
+        var failure = result.failure
+        if failure == nil, !step.capture.isEmpty {
+            if let document = result.document { capture(step, from: document, into: slot) } else { failure = .expectation }
+        }
+        if slot.measured {
+            let index = slot.stepIndex
+            let latencyMicros = (now - slot.stepLatencyStartNanos) / 1_000
+            metrics[index].requests += 1
+            metrics[index].latency.record(latencyMicros)
+            metrics[index].serviceTime.record((now - slot.stepSentNanos) / 1_000)
+            if let failure {
+                metrics[index].failed += 1
+                metrics[index].failures[failure.rawValue] += 1
+            }
+            flushIfNeeded(now)
+            interval.requests += 1
+            if failure != nil { interval.failures += 1 }
+            interval.latency.record(latencyMicros)
+        }
+        advance(slot, now: now)
+    }
+
+    /// Takes each capture's value by JSON Pointer from `document` (strings as they are, other
+    /// values as JSON text); a capture that does not resolve is simply absent.
+    private func capture(_ step: Step, from document: JSONValue, into slot: Slot) {
+        for (name, pointer) in step.capture {
+            guard let value = document.resolve(pointer: pointer) else { continue }
+            if case let .string(text) = value {
+                slot.captured[name] = text
+            } else {
+                slot.captured[name] = JSONWriter.serialize(value, pretty: false)
+            }
+        }
+    }
+
+    /// Sends due polling requests and resumes woken slots.
+    private func serviceProtocolWaits(now: Int64) {
+        if !wakeups.isEmpty {
+            let woken = wakeups
+            wakeups.removeAll()
+            for index in woken {
+                let slot = slots[index]
+                guard slot.parked, slot.busy, let flow = slot.flows[slot.stepIndex] else { continue }
+                slot.parked = false
+                // Waiting for another slot's handshake is handshake time, not call latency.
+                slot.stepLatencyStartNanos = max(slot.stepLatencyStartNanos, now)
+                slot.stepSentNanos = now
+                flowSlotMeasured = slot.measured
+                perform(flow.resume(slot: slot, now: now, host: self), slot: slot, now: now)
+            }
+        }
+        if !sleepers.isEmpty {
+            var remaining: [Int] = []
+            for index in sleepers {
+                let slot = slots[index]
+                if slot.sleepUntilNanos <= now, let request = slot.pendingRequest {
+                    slot.pendingRequest = nil
+                    sendExchange(request, slot: slot, now: now)
+                } else if slot.pendingRequest != nil {
+                    remaining.append(index)
+                }
+            }
+            sleepers = remaining
+        }
+    }
+
+    func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?) {
+        guard flowSlotMeasured, let index = phaseIndex[name] else { return }
+        metrics[index].requests += 1
+        metrics[index].latency.record(latencyNanos / 1_000)
+        metrics[index].serviceTime.record(latencyNanos / 1_000)
+        if let failure {
+            metrics[index].failed += 1
+            metrics[index].failures[failure.rawValue] += 1
+        }
+    }
+
+    func count(_ counter: ProtocolCounter, step: Int, by amount: Int64) {
+        if counter == .sessionsCreated {
+            mcpSessionsCreated += amount
+            return
+        }
+        guard flowSlotMeasured else { return }
+        metrics[step].counters[counter.rawValue] += amount
+    }
+
+    func wake(slot: Int) { wakeups.append(slot) }
+
+    /// Ends every MCP session this worker opened (DELETE with the session header), so a run leaves
+    /// nothing behind on the server (the reference server keeps up to 10,000 idle sessions).
+    private func endMCPSessions() {
+        guard let pool = mcpPool, !pool.settings.isStateless else { return }
+        let headers = plan.scenario.steps.first { if case .mcp = $0.kind { return true } else { return false } }?
+            .headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } ?? []
+        for session in pool.sessions where session.state == .ready {
+            guard let id = session.id else { continue }
+            let response = BlockingHTTP.perform(method: "DELETE", url: pool.settings.endpointURL,
+                                                headers: headers + ["Mcp-Session-Id: \(id)", "MCP-Protocol-Version: \(session.negotiatedVersion)"],
+                                                tls: plan.scenario.tls)
+            if [200, 202, 204, 404].contains(response.status) { mcpSessionsDeleted += 1 }
+            session.reset()
+        }
     }
 }

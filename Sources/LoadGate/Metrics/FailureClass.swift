@@ -4,6 +4,12 @@ import CCurl
 /// response. The raw values are the names used in reports.
 public enum FailureClass: Int, CaseIterable, Sendable {
     case dns, connect, tls, timeout, protocolError, http5xx, unexpectedStatus, expectation
+    /// A JSON-RPC `error` reply (MCP, A2A).
+    case jsonrpc
+    /// An MCP tool answered `isError: true`.
+    case toolError
+    /// An A2A task or a workflow ended in a terminal state other than the awaited one.
+    case taskFailed, taskCanceled, taskRejected, taskInputRequired, taskAuthRequired, workflowFailed
 
     public var name: String {
         switch self {
@@ -15,6 +21,14 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .http5xx: return "http-5xx"
         case .unexpectedStatus: return "unexpected-status"
         case .expectation: return "expectation"
+        case .jsonrpc: return "jsonrpc"
+        case .toolError: return "tool_error"
+        case .taskFailed: return "task-failed"
+        case .taskCanceled: return "task-canceled"
+        case .taskRejected: return "task-rejected"
+        case .taskInputRequired: return "task-input-required"
+        case .taskAuthRequired: return "task-auth-required"
+        case .workflowFailed: return "workflow-failed"
         }
     }
 

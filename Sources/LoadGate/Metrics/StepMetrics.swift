@@ -21,6 +21,8 @@ public struct StepMetrics: Sendable, Equatable {
     public var statusCodes = [Int64](repeating: 0, count: 600)
     public var bytesIn: Int64 = 0
     public var bytesOut: Int64 = 0
+    /// Protocol events by `ProtocolCounter` (session_expired, progress notifications, ...).
+    public var counters = [Int64](repeating: 0, count: ProtocolCounter.allCases.count)
 
     public init() {}
 
@@ -48,5 +50,6 @@ public struct StepMetrics: Sendable, Equatable {
         for index in statusCodes.indices where other.statusCodes[index] != 0 { statusCodes[index] += other.statusCodes[index] }
         bytesIn += other.bytesIn
         bytesOut += other.bytesOut
+        for index in counters.indices { counters[index] += other.counters[index] }
     }
 }

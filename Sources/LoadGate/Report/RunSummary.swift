@@ -19,6 +19,8 @@ public struct RunSummary: Sendable {
     public struct StepSummary: Sendable {
         public var name: String
         public var metrics: StepMetrics
+        /// A protocol phase (`mcp.initialize`, `<step>.submit`) rather than a scenario step.
+        public var isPhase = false
     }
 
     public var scenarioName: String
@@ -38,13 +40,16 @@ public struct RunSummary: Sendable {
     public var requestedRate: Double?
 
     public static func make(scenario: Scenario, scenarioFile: String, result: RunResult) -> RunSummary {
-        let steps = zip(scenario.steps, result.steps).map { StepSummary(name: $0.0.name, metrics: $0.1) }
+        let names = result.metricNames.isEmpty ? scenario.steps.map(\.name) : result.metricNames
+        let steps = zip(names, result.steps).enumerated().map {
+            StepSummary(name: $0.element.0, metrics: $0.element.1, isPhase: $0.offset >= scenario.steps.count)
+        }
         let overall = result.overall
         let loadSeconds = Double(min(result.elapsedNanos, scenario.load.durationNanos) - result.measureFromNanos) / 1e9
         let slos = SLOEvaluator.evaluate(scenario.slos, SLOEvaluator.Inputs(
             steps: steps.map { ($0.name, $0.metrics) }, overall: overall, loadSeconds: loadSeconds, dropped: result.dropped))
 
-        var reasons: [String] = []
+        var reasons: [String] = result.problems
         var invalid = false
         var requestedRate: Double?
         var achievedRate: Double?

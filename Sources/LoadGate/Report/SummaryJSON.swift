@@ -37,7 +37,9 @@ public enum SummaryJSON {
             ])),
             ("lateness", stats(result.lateness)),
             ("overall", step(name: nil, overall)),
-            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics) })),
+            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics, isPhase: $0.isPhase) })),
+            ("mcp", result.mcpSessionsCreated > 0 || result.mcpSessionsDeleted > 0
+                ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
             ("timeseries", .array(result.timeSeries.map { point in
                 .object([("t", .number(Double(point.second))), ("requests", int(point.requests)), ("failures", int(point.failures)),
                          ("p50", micros(point.p50Micros)), ("p95", micros(point.p95Micros)), ("p99", micros(point.p99Micros))])
@@ -90,9 +92,15 @@ public enum SummaryJSON {
         ])
     }
 
-    static func step(name: String?, _ metrics: StepMetrics) -> JSONValue {
+    static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
+        if isPhase { members.append(("phase", .bool(true))) }
+        var counters: [(key: String, value: JSONValue)] = []
+        for counter in ProtocolCounter.allCases where metrics.counters[counter.rawValue] > 0 {
+            counters.append((counter.name, int(metrics.counters[counter.rawValue])))
+        }
+        if !counters.isEmpty { members.append(("counters", .object(counters))) }
         var failures: [(key: String, value: JSONValue)] = []
         for failureClass in FailureClass.allCases where metrics.failures[failureClass.rawValue] > 0 {
             failures.append((failureClass.name, int(metrics.failures[failureClass.rawValue])))

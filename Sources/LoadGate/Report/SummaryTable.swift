@@ -35,6 +35,15 @@ public enum SummaryTable {
             statusParts.append("\(code == 0 ? "none" : String(code)) \(count)")
         }
         if !statusParts.isEmpty { out += "status codes: " + statusParts.joined(separator: ", ") + "\n" }
+        var counterParts: [String] = []
+        for counter in ProtocolCounter.allCases {
+            let total = summary.steps.reduce(Int64(0)) { $0 + $1.metrics.counters[counter.rawValue] }
+            if total > 0 { counterParts.append("\(counter.name) \(total)") }
+        }
+        if result.mcpSessionsCreated > 0 {
+            counterParts.append("mcp sessions created \(result.mcpSessionsCreated), deleted \(result.mcpSessionsDeleted)")
+        }
+        if !counterParts.isEmpty { out += "protocol: " + counterParts.joined(separator: ", ") + "\n" }
 
         out += "\n"
         var sloRows: [[String]] = [["SLO", "observed", "result"]]

@@ -17,6 +17,83 @@ public struct Scenario: Sendable {
     public var secretValues: [String]
     /// Variables referenced but unset (only when loaded for validation).
     public var unsetEnvironment: [String]
+    public var mcp = MCPSettings()
+    public var a2a = A2ASettings()
+}
+
+/// Scenario-wide MCP settings (`"mcp": {...}`).
+public struct MCPSettings: Sendable, Equatable {
+    /// Absolute URL of the Streamable HTTP endpoint (target + `endpoint`, default `/mcp`).
+    public var endpointURL = ""
+    /// `2025-11-25` (session era, default), `2025-06-18`, `2025-03-26`, or `2026-07-28` (stateless).
+    public var protocolVersion = MCPSettings.latestSessionVersion
+    /// Share this many sessions among all virtual users (nil: one session per VU).
+    public var sessions: Int?
+
+    public static let latestSessionVersion = "2025-11-25"
+    public static let statelessVersion = "2026-07-28"
+    public static let sessionVersions = ["2025-03-26", "2025-06-18", "2025-11-25"]
+    public var isStateless: Bool { protocolVersion == Self.statelessVersion }
+    public init() {}
+}
+
+/// Scenario-wide A2A settings (`"a2a": {...}`).
+public struct A2ASettings: Sendable, Equatable {
+    /// Agent card URL (default target + `/.well-known/agent-card.json`, then the legacy `agent.json`).
+    public var cardURLs: [String] = []
+    /// "1.0" or "0.3"; nil: chosen from the agent card.
+    public var version: String?
+    /// JSON-RPC endpoint override; nil: taken from the agent card.
+    public var endpointURL: String?
+    public init() {}
+}
+
+/// What a step does: one plain HTTP request, or a protocol exchange of several requests.
+public enum StepKind: Sendable {
+    case http
+    case mcp(MCPCall)
+    case a2a(A2ASend)
+    case workflow(WorkflowSpec)
+
+    public var isHTTP: Bool { if case .http = self { return true } else { return false } }
+}
+
+/// One MCP request (`tools/call`, `tools/list`, ... or a raw method).
+public struct MCPCall: Sendable {
+    public var method: String
+    /// The JSON text of `params` (an object), templated; `_meta` is added for the stateless era.
+    public var params: Template
+    /// For `Mcp-Name` in the stateless era: the tool, prompt or resource named by the call.
+    public var name: String?
+    /// True when a JSON-RPC error or `isError: true` is the expected outcome.
+    public var expectError: Bool
+
+    /// The handshake's own metric, never mixed into a call's latency.
+    public static let handshakeMetric = "mcp.initialize"
+}
+
+/// Send a message to an A2A agent and wait for the task to reach `await`.
+public struct A2ASend: Sendable {
+    public var text: Template
+    public var awaitState: String
+    public var timeoutNanos: Int64
+    public var stream: Bool
+    public var returnImmediately: Bool
+    public var pollIntervalNanos: Int64
+}
+
+/// Submit a workflow to the orchestrator's REST API and poll its status until done.
+public struct WorkflowSpec: Sendable {
+    public var submitMethod: String
+    public var submitURL: Template
+    public var submitBody: Template?
+    public var statusURL: Template
+    public var idPointer: String
+    public var statePointer: String
+    public var done: [String]
+    public var failed: [String]
+    public var pollIntervalNanos: Int64
+    public var timeoutNanos: Int64
 }
 
 public enum HTTPVersion: String, Sendable {
@@ -42,9 +119,25 @@ public struct Step: Sendable {
     public var body: Template?
     public var expect: Expectation
     public var timeoutNanos: Int64
+    public var kind: StepKind = .http
+    /// Run only in each virtual user's first iteration (e.g. list tools once).
+    public var once = false
+    /// Values taken from the response by JSON Pointer, for `${captured.NAME}` in later steps.
+    public var capture: [(name: String, pointer: String)] = []
 
     public var isStatic: Bool {
-        url.isStatic && headers.allSatisfy { $0.value.isStatic } && (body?.isStatic ?? true)
+        kind.isHTTP && url.isStatic && headers.allSatisfy { $0.value.isStatic } && (body?.isStatic ?? true)
+    }
+
+    /// Extra metrics a protocol step reports beside its own, named `<step>.<phase>` (or
+    /// `mcp.initialize` for the MCP handshake, shared by all MCP steps).
+    public var phaseNames: [String] {
+        switch kind {
+        case .http: return []
+        case .mcp: return [MCPCall.handshakeMetric]
+        case let .a2a(send): return send.stream ? ["\(name).submit", "\(name).first_event"] : ["\(name).submit"]
+        case .workflow: return ["\(name).submit"]
+        }
     }
 }
 

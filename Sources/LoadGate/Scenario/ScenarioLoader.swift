@@ -44,11 +44,11 @@ public struct ScenarioLoader {
 
     // MARK: - Document walk
 
-    private static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos"]
+    private static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a"]
     private static let defaultsKeys = ["headers", "timeout", "http", "tls"]
     private static let tlsKeys = ["insecure", "caFile", "certFile", "keyFile"]
     private static let loadKeys = ["vus", "iterations", "duration", "stages", "rate", "connections", "maxLateness", "tolerance"]
-    private static let stepKeys = ["name", "request", "expect", "timeout"]
+    private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture"]
     private static let requestKeys = ["method", "path", "url", "headers", "body", "json"]
     private static let expectKeys = ["status", "bodyContains", "json"]
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -109,6 +109,8 @@ public struct ScenarioLoader {
         }
 
         let load = loadModel(document["load"], sink: &sink)
+        let mcp = mcpSettings(document["mcp"], target: target, sink: &sink)
+        let a2a = a2aSettings(document["a2a"], target: target, sink: &sink)
 
         // steps
         var steps: [Step] = []
@@ -117,7 +119,7 @@ public struct ScenarioLoader {
                 if items.isEmpty { sink.report("steps", "at least one step is required") }
                 for (index, item) in items.enumerated() {
                     if let step = self.step(item, at: "steps[\(index)]", target: target, defaultHeaders: defaultHeaders,
-                                            defaultTimeout: defaultTimeout, secrets: &secrets, sink: &sink) {
+                                            defaultTimeout: defaultTimeout, mcp: mcp, secrets: &secrets, sink: &sink) {
                         if steps.contains(where: { $0.name == step.name }) {
                             sink.report("steps[\(index)].name", "duplicate step name \"\(step.name)\"; step names must be unique")
                         }
@@ -144,8 +146,9 @@ public struct ScenarioLoader {
                     }
                     switch SLOExpression.parse(text) {
                     case let .success(slo):
-                        if let step = slo.step, !steps.contains(where: { $0.name == step }) {
-                            let hint = closestMatch(to: step, in: steps.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                        let metricNames = steps.map(\.name) + steps.flatMap(\.phaseNames)
+                        if let step = slo.step, !metricNames.contains(step) {
+                            let hint = closestMatch(to: step, in: metricNames).map { "; did you mean '\($0)'?" } ?? ""
                             sink.report(path, "\"\(text)\" names step '\(step)', which the scenario does not have\(hint)")
                         }
                         slos.append(slo)
@@ -163,10 +166,18 @@ public struct ScenarioLoader {
         }
 
         guard sink.isEmpty, let load else { return nil }
-        return Scenario(name: name, target: target, load: load, steps: steps, slos: slos, slosAreDefaults: slosAreDefaults,
-                        tls: tls, httpVersion: http, sha256: sha256,
-                        secretValues: Array(Set(secrets)).filter { !$0.hasPrefix("${env.") },
-                        unsetEnvironment: unset.names.sorted())
+        checkCaptures(steps, sink: &sink)
+        if !steps.isEmpty, steps.allSatisfy(\.once) {
+            sink.report("steps", "every step is \"once\"; at least one step must run in every iteration")
+        }
+        guard sink.isEmpty else { return nil }
+        var scenario = Scenario(name: name, target: target, load: load, steps: steps, slos: slos, slosAreDefaults: slosAreDefaults,
+                                tls: tls, httpVersion: http, sha256: sha256,
+                                secretValues: Array(Set(secrets)).filter { !$0.hasPrefix("${env.") },
+                                unsetEnvironment: unset.names.sorted())
+        scenario.mcp = mcp
+        scenario.a2a = a2a
+        return scenario
     }
 
     // MARK: - Load model
@@ -277,7 +288,7 @@ public struct ScenarioLoader {
     // MARK: - Steps
 
     private func step(_ value: JSONValue, at path: String, target: String?, defaultHeaders: [(String, Template)],
-                      defaultTimeout: Int64, secrets: inout [String], sink: inout DiagnosticSink) -> Step? {
+                      defaultTimeout: Int64, mcp: MCPSettings, secrets: inout [String], sink: inout DiagnosticSink) -> Step? {
         guard case .object = value else {
             sink.report(path, "expected an object with \"name\" and \"request\", found \(value.kindName)")
             return nil
@@ -285,8 +296,26 @@ public struct ScenarioLoader {
         checkKeys(value, allowed: Self.stepKeys, at: path, sink: &sink)
         let name = requiredString(value, "name", at: path, sink: &sink) ?? ""
         if name.contains(":") { sink.report(path + ".name", "\"\(name)\" must not contain ':' (SLOs use it to name a step)") }
+        let kinds = ["request", "mcp", "a2a", "workflow"].filter { value[$0] != nil }
+        if kinds.count > 1 {
+            sink.report(path, "has \(kinds.map { "\"\($0)\"" }.joined(separator: " and ")); a step does one of request, mcp, a2a or workflow")
+            return nil
+        }
+        var once = false
+        if let onceValue = value["once"] {
+            if case let .bool(flag) = onceValue { once = flag } else { sink.report(path + ".once", "expected true or false") }
+        }
+        let capture = captures(value["capture"], at: path + ".capture", sink: &sink)
+        let timeout = duration(value["timeout"], at: path + ".timeout", sink: &sink) ?? defaultTimeout
+        if kinds.first != nil && kinds.first != "request" {
+            guard var step = protocolStep(value, kind: kinds[0], name: name, at: path, target: target, defaultHeaders: defaultHeaders,
+                                          timeout: timeout, mcp: mcp, secrets: &secrets, sink: &sink) else { return nil }
+            step.once = once
+            step.capture = capture
+            return step
+        }
         guard let request = value["request"] else {
-            sink.report(path + ".request", "missing; e.g. {\"method\": \"GET\", \"path\": \"/health/live\"}")
+            sink.report(path + ".request", "missing; e.g. {\"method\": \"GET\", \"path\": \"/health/live\"} (or use \"mcp\", \"a2a\" or \"workflow\")")
             return nil
         }
         let requestPath = path + ".request"
@@ -361,11 +390,7 @@ public struct ScenarioLoader {
             }
         case let (nil, jsonValue?):
             let text = JSONWriter.serialize(jsonValue, pretty: false, sortKeys: false)
-            body = compile(text, at: requestPath + ".json", sink: &sink, escape: { value in
-                var escaped = ""
-                JSONWriter.writeString(value, into: &escaped)
-                return String(escaped.dropFirst().dropLast())
-            })
+            body = compileJSON(jsonValue, at: requestPath + ".json", sink: &sink)
             if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
                 headers.append(("Content-Type", Template(literal: "application/json")))
             }
@@ -380,14 +405,16 @@ public struct ScenarioLoader {
         if let expect = value["expect"] {
             expectation = self.expectation(expect, at: path + ".expect", sink: &sink)
         }
-        let timeout = duration(value["timeout"], at: path + ".timeout", sink: &sink) ?? defaultTimeout
         if timeout <= 0 { sink.report(path + ".timeout", "must be greater than 0") }
 
         guard let url else { return nil }
-        return Step(name: name, method: method, url: url, headers: headers, body: body, expect: expectation, timeoutNanos: timeout)
+        var step = Step(name: name, method: method, url: url, headers: headers, body: body, expect: expectation, timeoutNanos: timeout)
+        step.once = once
+        step.capture = capture
+        return step
     }
 
-    private func expectation(_ value: JSONValue, at path: String, sink: inout DiagnosticSink) -> Expectation {
+    func expectation(_ value: JSONValue, at path: String, sink: inout DiagnosticSink) -> Expectation {
         var expectation = Expectation()
         guard case .object = value else {
             sink.report(path, "expected an object, found \(value.kindName)")
@@ -438,7 +465,7 @@ public struct ScenarioLoader {
 
     // MARK: - Field helpers
 
-    private func checkKeys(_ value: JSONValue, allowed: [String], at path: String, sink: inout DiagnosticSink) {
+    func checkKeys(_ value: JSONValue, allowed: [String], at path: String, sink: inout DiagnosticSink) {
         guard case let .object(members) = value else { return }
         for member in members where !allowed.contains(member.key) {
             let keyPath = path.isEmpty ? member.key : "\(path).\(member.key)"
@@ -447,7 +474,7 @@ public struct ScenarioLoader {
         }
     }
 
-    private func requiredString(_ object: JSONValue, _ key: String, at path: String, sink: inout DiagnosticSink) -> String? {
+    func requiredString(_ object: JSONValue, _ key: String, at path: String, sink: inout DiagnosticSink) -> String? {
         let keyPath = path.isEmpty ? key : "\(path).\(key)"
         guard let value = object[key] else {
             sink.report(keyPath, "missing")
@@ -460,7 +487,7 @@ public struct ScenarioLoader {
         return text
     }
 
-    private func duration(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Int64? {
+    func duration(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Int64? {
         guard let value else {
             if required { sink.report(path, "missing") }
             return nil
@@ -484,7 +511,7 @@ public struct ScenarioLoader {
         return nanos
     }
 
-    private func number(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Double? {
+    func number(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Double? {
         guard let value else {
             if required { sink.report(path, "missing") }
             return nil
@@ -496,7 +523,7 @@ public struct ScenarioLoader {
         return number
     }
 
-    private func integer(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Int? {
+    func integer(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink, required: Bool = false) -> Int? {
         guard let number = number(value, at: path, sink: &sink, required: required) else { return nil }
         guard number == number.rounded(), abs(number) < 1e15 else {
             sink.report(path, "expected a whole number, found \(JSONWriter.format(number))")
@@ -505,7 +532,7 @@ public struct ScenarioLoader {
         return Int(number)
     }
 
-    private func headers(_ value: JSONValue?, at path: String, secrets: inout [String], sink: inout DiagnosticSink) -> [(String, Template)] {
+    func headers(_ value: JSONValue?, at path: String, secrets: inout [String], sink: inout DiagnosticSink) -> [(String, Template)] {
         guard let value else { return [] }
         guard case let .object(members) = value else {
             sink.report(path, "expected an object of header names to values, found \(value.kindName)")
@@ -562,7 +589,7 @@ public struct ScenarioLoader {
         return options
     }
 
-    private func compile(_ text: String, at path: String, sink: inout DiagnosticSink,
+    func compile(_ text: String, at path: String, sink: inout DiagnosticSink,
                          escape: @escaping (String) -> String = { $0 }) -> Template? {
         let lookup: (String) -> String? = { [environment, allowUnsetEnvironment, unset] name in
             if let value = environment[name] { return value }
@@ -578,9 +605,22 @@ public struct ScenarioLoader {
         }
     }
 
+    /// Compiles a JSON value into the template of its text: environment values and captured values
+    /// are JSON-escaped so they cannot break the document.
+    func compileJSON(_ value: JSONValue, at path: String, sink: inout DiagnosticSink) -> Template? {
+        let text = JSONWriter.serialize(value, pretty: false, sortKeys: false)
+        guard var template = compile(text, at: path, sink: &sink, escape: { value in
+            var escaped = ""
+            JSONWriter.writeString(value, into: &escaped)
+            return String(escaped.dropFirst().dropLast())
+        }) else { return nil }
+        template.escapesCapturedForJSON = true
+        return template
+    }
+
     /// Checks that `text` is an absolute http(s) URL with a host; reports and returns false if not.
     @discardableResult
-    private func validateBaseURL(_ text: String, at path: String, sink: inout DiagnosticSink) -> Bool {
+    func validateBaseURL(_ text: String, at path: String, sink: inout DiagnosticSink) -> Bool {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
             sink.report(path, "\"\(Redaction.url(text))\" is not an absolute http:// or https:// URL")

@@ -11,13 +11,22 @@ public struct Template: Sendable, Equatable {
         case iteration
         case uuid
         case now
+        /// `${captured.NAME}`: a value captured by an earlier step of the same iteration.
+        case captured(String)
     }
 
     public let segments: [Segment]
     /// Values taken from the environment while compiling; reporters redact them.
     public let environmentValues: [String]
+    /// Captured values are JSON-escaped when rendered (the template is a JSON document's text).
+    public var escapesCapturedForJSON = false
 
     public var isStatic: Bool { segments.allSatisfy { if case .literal = $0 { return true } else { return false } } }
+
+    /// Names of the captured variables the template uses.
+    public var capturedNames: [String] {
+        segments.compactMap { if case let .captured(name) = $0 { return name } else { return nil } }
+    }
 
     /// The text of a static template (all literals).
     public var staticText: String {
@@ -70,6 +79,8 @@ public struct Template: Sendable, Equatable {
             case "iteration": segments.append(.iteration)
             case "uuid": segments.append(.uuid)
             case "now": segments.append(.now)
+            case _ where name.hasPrefix("captured.") && name.count > 9:
+                segments.append(.captured(String(name.dropFirst(9))))
             default:
                 guard name.hasPrefix("env."), name.count > 4 else { return .failure(.unknownVariable(name)) }
                 let variable = String(name.dropFirst(4))
@@ -86,7 +97,7 @@ public struct Template: Sendable, Equatable {
 
     /// Renders the template for one request. Allocates; the engine calls it only for templates
     /// that are not static.
-    public func render(vu: Int, iteration: Int64, nowWallSeconds: Double? = nil) -> String {
+    public func render(vu: Int, iteration: Int64, captured: [String: String] = [:], nowWallSeconds: Double? = nil) -> String {
         var out = ""
         for segment in segments {
             switch segment {
@@ -95,6 +106,15 @@ public struct Template: Sendable, Equatable {
             case .iteration: out += String(iteration)
             case .uuid: out += UUID().uuidString.lowercased()
             case .now: out += Timestamp.iso8601(Date(timeIntervalSince1970: nowWallSeconds ?? Date().timeIntervalSince1970), fractional: true)
+            case let .captured(name):
+                let value = captured[name] ?? ""
+                if escapesCapturedForJSON {
+                    var escaped = ""
+                    JSONWriter.writeString(value, into: &escaped)
+                    out += escaped.dropFirst().dropLast()
+                } else {
+                    out += value
+                }
             }
         }
         return out
@@ -106,7 +126,7 @@ extension Template.CompileError {
         switch self {
         case let .unterminated(offset): return "unterminated '${' at character \(offset + 1); close it with '}'"
         case let .unknownVariable(name):
-            return "unknown variable '${\(name)}'; use ${env.NAME}, ${vu}, ${iteration}, ${uuid} or ${now}"
+            return "unknown variable '${\(name)}'; use ${env.NAME}, ${vu}, ${iteration}, ${uuid}, ${now} or ${captured.NAME}"
         case let .unsetEnvironment(name):
             return "environment variable \(name) is not set (referenced as ${env.\(name)}); export it or remove the reference"
         }

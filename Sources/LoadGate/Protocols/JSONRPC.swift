@@ -1,0 +1,55 @@
+/// JSON-RPC 2.0 over HTTP as MCP and A2A use it: building requests and finding the response to a
+/// given id in a JSON or SSE body, counting the notifications that came before it.
+enum JSONRPC {
+    enum Reply {
+        case result(JSONValue, message: JSONValue)
+        case error(code: Int, message: String)
+        /// No response with the id (or the body was not JSON-RPC).
+        case missing
+    }
+
+    static func request(id: Int64, method: String, paramsJSON: String?) -> [UInt8] {
+        var text = "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"method\":"
+        JSONWriter.writeString(method, into: &text)
+        if let paramsJSON { text += ",\"params\":" + paramsJSON }
+        text += "}"
+        return Array(text.utf8)
+    }
+
+    static func notification(method: String) -> [UInt8] {
+        var text = "{\"jsonrpc\":\"2.0\",\"method\":"
+        JSONWriter.writeString(method, into: &text)
+        return Array((text + "}").utf8)
+    }
+
+    /// All JSON-RPC messages in a response body: one JSON object or array, or one per SSE event.
+    static func messages(in response: ExchangeResponse) -> [JSONValue] {
+        if response.isEventStream {
+            return ServerSentEvents.dataPayloads(response.body).compactMap { try? JSONParser.parse($0) }
+        }
+        guard let value = try? JSONParser.parse(response.body) else { return [] }
+        if case let .array(items) = value { return items }
+        return [value]
+    }
+
+    /// The reply to `id` and the number of notifications (messages with a method and no id).
+    static func reply(to id: Int64, in response: ExchangeResponse) -> (reply: Reply, notifications: Int) {
+        var notifications = 0
+        for message in messages(in: response) {
+            if message["id"] == nil || message["id"] == .null {
+                if message["method"] != nil { notifications += 1 }
+                continue
+            }
+            guard message["id"] == .number(Double(id)) else { continue }
+            if let result = message["result"] { return (.result(result, message: message), notifications) }
+            if let error = message["error"] {
+                var code = 0
+                if case let .number(number)? = error["code"] { code = Int(number) }
+                var text = ""
+                if case let .string(string)? = error["message"] { text = string }
+                return (.error(code: code, message: text), notifications)
+            }
+        }
+        return (.missing, notifications)
+    }
+}

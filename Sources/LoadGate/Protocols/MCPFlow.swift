@@ -1,0 +1,170 @@
+import Foundation
+
+/// One MCP request under load, done right: a session-era step opens (or joins) its virtual user's
+/// session with `initialize` + `notifications/initialized` (timed as `mcp.initialize`, never in the
+/// call's latency), sends the call with a fresh id and the session headers, re-initializes once on
+/// 404, and judges the JSON-RPC reply found in a JSON or SSE body. A stateless-era (2026-07-28)
+/// step sends `Mcp-Method`/`Mcp-Name` headers and `params._meta` instead of a handshake.
+final class MCPFlow: StepFlow {
+    private enum Phase { case initialize, initialized, call }
+
+    private let stepIndex: Int
+    private let call: MCPCall
+    private let step: Step
+    private let pool: MCPSessionPool
+    private var phase = Phase.call
+    private var requestID: Int64 = 0
+    private var handshakeStart: Int64 = 0
+    private var usedSessionID: String?
+    private var retried = false
+    private var statelessCounter: Int64 = 0
+
+    init(stepIndex: Int, step: Step, call: MCPCall, pool: MCPSessionPool) {
+        self.stepIndex = stepIndex
+        self.step = step
+        self.call = call
+        self.pool = pool
+    }
+
+    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
+        retried = false
+        return proceed(slot: slot, now: now, host: host)
+    }
+
+    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction { proceed(slot: slot, now: now, host: host) }
+
+    private func proceed(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
+        if pool.settings.isStateless { return .send(statelessCall(slot)) }
+        let session = pool.session(for: slot)
+        switch session.state {
+        case .ready:
+            return .send(sessionCall(slot, session: session))
+        case .initializing:
+            session.waiters.append(slot.index)
+            return .park
+        case .none:
+            session.state = .initializing
+            phase = .initialize
+            handshakeStart = now
+            requestID = session.takeRequestID()
+            var params = "{\"protocolVersion\":"
+            JSONWriter.writeString(pool.settings.protocolVersion, into: &params)
+            params += ",\"capabilities\":{},\"clientInfo\":{\"name\":\"loadgate\",\"version\":\"\(LoadGateVersion.current)\"}}"
+            return .send(ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: baseHeaders(slot),
+                                         body: JSONRPC.request(id: requestID, method: "initialize", paramsJSON: params)))
+        }
+    }
+
+    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction {
+        let session = pool.session(for: slot)
+        switch phase {
+        case .initialize:
+            if let failure = response.statusFailure(expected: [200]) { return handshakeFailed(failure, session: session, response: response, host: host) }
+            let (reply, _) = JSONRPC.reply(to: requestID, in: response)
+            guard case let .result(result, _) = reply else {
+                if case .error = reply { return handshakeFailed(.jsonrpc, session: session, response: response, host: host) }
+                return handshakeFailed(.protocolError, session: session, response: response, host: host)
+            }
+            if case let .string(version)? = result["protocolVersion"] { session.negotiatedVersion = version }
+            session.id = response.headers["mcp-session-id"]
+            phase = .initialized
+            var headers = baseHeaders(slot)
+            appendSessionHeaders(&headers, session: session)
+            return .send(ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
+                                         body: JSONRPC.notification(method: "notifications/initialized")))
+        case .initialized:
+            if let failure = response.statusFailure(expected: [200, 202, 204]) {
+                return handshakeFailed(failure, session: session, response: response, host: host)
+            }
+            session.state = .ready
+            session.created += 1
+            host.count(.sessionsCreated, step: stepIndex, by: 1)
+            host.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: nil)
+            for waiter in session.waiters { host.wake(slot: waiter) }
+            session.waiters.removeAll()
+            slot.stepSentNanos = response.doneNanos
+            slot.stepLatencyStartNanos = max(slot.stepLatencyStartNanos, response.doneNanos)
+            return .send(sessionCall(slot, session: session))
+        case .call:
+            if response.status == 404, !pool.settings.isStateless, !retried {
+                // The server forgot the session (expired or ended): re-initialize once.
+                host.count(.sessionExpired, step: stepIndex, by: 1)
+                retried = true
+                if session.id == usedSessionID { session.reset() }
+                return proceed(slot: slot, now: response.doneNanos, host: host)
+            }
+            if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
+            let (reply, notifications) = JSONRPC.reply(to: requestID, in: response)
+            if notifications > 0 { host.count(.progressNotifications, step: stepIndex, by: Int64(notifications)) }
+            switch reply {
+            case .missing:
+                return .finish(FlowResult(failure: .protocolError))
+            case .error:
+                return .finish(FlowResult(failure: call.expectError ? nil : .jsonrpc))
+            case let .result(result, message):
+                let isError = result["isError"] == .bool(true)
+                if isError != call.expectError {
+                    return .finish(FlowResult(failure: isError ? .toolError : .expectation, document: message))
+                }
+                return .finish(FlowResult(failure: nil, document: message))
+            }
+        }
+    }
+
+    private func handshakeFailed(_ failure: FailureClass, session: MCPSession, response: ExchangeResponse, host: FlowHost) -> FlowAction {
+        host.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: failure)
+        session.reset()
+        // Parked slots try the handshake themselves when they resume.
+        for waiter in session.waiters { host.wake(slot: waiter) }
+        session.waiters.removeAll()
+        return .finish(FlowResult(failure: failure))
+    }
+
+    private func baseHeaders(_ slot: Slot) -> [String] {
+        var headers = ["Content-Type: application/json", "Accept: application/json, text/event-stream"]
+        for header in step.headers where header.name.lowercased() != "content-type" && header.name.lowercased() != "accept" {
+            headers.append("\(header.name): \(header.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))")
+        }
+        return headers
+    }
+
+    private func appendSessionHeaders(_ headers: inout [String], session: MCPSession) {
+        if let id = session.id { headers.append("Mcp-Session-Id: \(id)") }
+        headers.append("MCP-Protocol-Version: \(session.negotiatedVersion)")
+    }
+
+    private func sessionCall(_ slot: Slot, session: MCPSession) -> ExchangeRequest {
+        phase = .call
+        requestID = session.takeRequestID()
+        usedSessionID = session.id
+        var headers = baseHeaders(slot)
+        appendSessionHeaders(&headers, session: session)
+        let params = call.method == "ping" && call.params.segments == [.literal("{}")] ? nil : renderParams(slot)
+        return ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
+                               body: JSONRPC.request(id: requestID, method: call.method, paramsJSON: params))
+    }
+
+    private func statelessCall(_ slot: Slot) -> ExchangeRequest {
+        phase = .call
+        statelessCounter += 1
+        requestID = statelessCounter
+        var headers = baseHeaders(slot)
+        headers.append("MCP-Protocol-Version: \(MCPSettings.statelessVersion)")
+        headers.append("Mcp-Method: \(call.method)")
+        if let name = call.name { headers.append("Mcp-Name: \(name)") }
+        var params = renderParams(slot)
+        let meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"\(MCPSettings.statelessVersion)\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"loadgate\",\"version\":\"\(LoadGateVersion.current)\"},\"io.modelcontextprotocol/clientCapabilities\":{}}"
+        params = params == "{}" ? "{\(meta)}" : String(params.dropLast()) + ",\(meta)}"
+        return ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
+                               body: JSONRPC.request(id: requestID, method: call.method, paramsJSON: params))
+    }
+
+    /// The call's params; a tools/call asks for progress notifications (a progress token) so that
+    /// servers that report progress stream them and they are counted.
+    private func renderParams(_ slot: Slot) -> String {
+        let params = call.params.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)
+        guard call.method == "tools/call", !pool.settings.isStateless else { return params }
+        let token = "\"_meta\":{\"progressToken\":\"loadgate-\(slot.vu)-\(requestID)\"}"
+        return params == "{}" ? "{\(token)}" : String(params.dropLast()) + ",\(token)}"
+    }
+}

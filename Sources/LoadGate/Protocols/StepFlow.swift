@@ -1,0 +1,89 @@
+import CCurl
+
+/// A request a protocol step wants sent. Built per exchange (protocol steps render JSON bodies and
+/// ids per request, so they allocate; plain HTTP steps keep the allocation-free path).
+struct ExchangeRequest {
+    var method: String
+    var url: String
+    /// Header lines ("Name: value").
+    var headers: [String]
+    var body: [UInt8]?
+}
+
+/// What came back for one exchange.
+struct ExchangeResponse {
+    var result: CURLcode
+    var status: Int
+    /// Header names lowercased; the last value wins.
+    var headers: [String: String]
+    var body: [UInt8]
+    var sentNanos: Int64
+    /// When the first body byte arrived (0 if none): time to first SSE event.
+    var firstBodyNanos: Int64
+    var doneNanos: Int64
+
+    var transportFailure: FailureClass? { result == CURLE_OK ? nil : FailureClass.transport(result) }
+
+    /// Failure class for a response whose status is not the one a protocol expects.
+    func statusFailure(expected: Set<Int>) -> FailureClass? {
+        if let transportFailure { return transportFailure }
+        if expected.contains(status) { return nil }
+        return status >= 500 ? .http5xx : .unexpectedStatus
+    }
+
+    var isEventStream: Bool { headers["content-type"]?.lowercased().hasPrefix("text/event-stream") ?? false }
+}
+
+/// How a protocol step ends.
+struct FlowResult {
+    var failure: FailureClass?
+    /// The document captures are taken from (a JSON-RPC result, a task, a status body).
+    var document: JSONValue?
+}
+
+/// The next thing a flow wants done for its slot.
+enum FlowAction {
+    case send(ExchangeRequest)
+    /// Send after a pause (polling), without holding up other slots.
+    case sleep(untilNanos: Int64, then: ExchangeRequest)
+    /// Wait until the worker resumes the slot (e.g. a shared MCP session is being initialized).
+    case park
+    case finish(FlowResult)
+}
+
+/// What a flow may ask of the worker running it.
+protocol FlowHost: AnyObject {
+    /// Records a sample of one of the step's extra metrics (`mcp.initialize`, `<step>.submit`, ...).
+    func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?)
+    /// Counts a protocol event (`session_expired`, `progress_notifications`, ...) for a step.
+    func count(_ counter: ProtocolCounter, step: Int, by amount: Int64)
+    /// Resumes a parked slot on the next loop turn.
+    func wake(slot: Int)
+}
+
+/// The state of one step's execution on one slot. A flow instance belongs to one (slot, step)
+/// pair and is reused across iterations; `begin` resets it.
+protocol StepFlow: AnyObject {
+    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction
+    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction
+    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction
+}
+
+extension StepFlow {
+    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction { begin(slot: slot, now: now, host: host) }
+}
+
+/// Protocol events counted per step (not failures in themselves).
+public enum ProtocolCounter: Int, CaseIterable, Sendable {
+    case sessionExpired, progressNotifications, sessionsCreated, polls, events
+
+    public var name: String {
+        switch self {
+        case .sessionExpired: return "session_expired"
+        case .progressNotifications: return "progress_notifications"
+        case .sessionsCreated: return "sessions_created"
+        case .polls: return "polls"
+        case .events: return "stream_events"
+        }
+    }
+}
