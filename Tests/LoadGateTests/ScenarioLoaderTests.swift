@@ -61,9 +61,9 @@ struct ScenarioLoaderTests {
             "scenarios/x.json: load.duration: 30 has no unit; write \"30s\" or \"30ms\"",
             "scenarios/x.json: load.duration: missing; an open-model run needs a duration such as \"30s\" (or stages)",
             "scenarios/x.json: steps[1].expect.status[1]: expected an HTTP status code between 100 and 599",
+            "scenarios/x.json: steps[2].timeout: \"10\" has no unit; write \"10s\" or \"10ms\"",
             "scenarios/x.json: steps[2].request.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
             "scenarios/x.json: steps[2].request.url: must start with http:// or https://",
-            "scenarios/x.json: steps[2].timeout: \"10\" has no unit; write \"10s\" or \"10ms\"",
             "scenarios/x.json: slos[0]: \"p95 < 250\" at character 7: \"250\" has no unit; write \"250ms\" or \"250s\"",
             "scenarios/x.json: slos[1]: \"nope: p99 < 1s\" names step 'nope', which the scenario does not have",
         ])

@@ -240,7 +240,7 @@ extension ScenarioLoader {
     }
 
     /// Every `${captured.X}` must be captured by an earlier step (or be a workflow's own `id`).
-    func checkCaptures(_ steps: [Step], sink: inout DiagnosticSink) {
+    func checkCaptures(_ steps: [Step], documentIndices: [Int], sink: inout DiagnosticSink) {
         var available: Set<String> = []
         for (index, step) in steps.enumerated() {
             var used = step.url.capturedNames + step.headers.flatMap { $0.value.capturedNames } + (step.body?.capturedNames ?? [])
@@ -253,7 +253,7 @@ extension ScenarioLoader {
             case .http: break
             }
             for name in Set(used) where !available.contains(name) {
-                sink.report("steps[\(index)]", "uses ${captured.\(name)}, which no earlier step captures; add \"capture\": {\"\(name)\": \"/pointer\"} to an earlier step")
+                sink.report("steps[\(documentIndices[index])]", "uses ${captured.\(name)}, which no earlier step captures; add \"capture\": {\"\(name)\": \"/pointer\"} to an earlier step")
             }
             available.formUnion(step.capture.map(\.name))
         }

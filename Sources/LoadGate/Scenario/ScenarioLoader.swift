@@ -114,6 +114,7 @@ public struct ScenarioLoader {
 
         // steps
         var steps: [Step] = []
+        var stepIndices: [Int] = []  // each valid step's index in the document, for locations
         if let value = document["steps"] {
             if case let .array(items) = value {
                 if items.isEmpty { sink.report("steps", "at least one step is required") }
@@ -124,6 +125,7 @@ public struct ScenarioLoader {
                             sink.report("steps[\(index)].name", "duplicate step name \"\(step.name)\"; step names must be unique")
                         }
                         steps.append(step)
+                        stepIndices.append(index)
                     }
                 }
             } else {
@@ -165,12 +167,11 @@ public struct ScenarioLoader {
             slosAreDefaults = true
         }
 
-        guard sink.isEmpty, let load else { return nil }
-        checkCaptures(steps, sink: &sink)
+        checkCaptures(steps, documentIndices: stepIndices, sink: &sink)
         if !steps.isEmpty, steps.allSatisfy(\.once) {
             sink.report("steps", "every step is \"once\"; at least one step must run in every iteration")
         }
-        guard sink.isEmpty else { return nil }
+        guard sink.isEmpty, let load else { return nil }
         var scenario = Scenario(name: name, target: target, load: load, steps: steps, slos: slos, slosAreDefaults: slosAreDefaults,
                                 tls: tls, httpVersion: http, sha256: sha256,
                                 secretValues: Array(Set(secrets)).filter { !$0.hasPrefix("${env.") },

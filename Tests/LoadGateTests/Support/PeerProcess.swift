@@ -33,7 +33,13 @@ final class PeerProcess: @unchecked Sendable {
                 if chunk.isEmpty { break }
                 line.append(chunk)
             }
-            chosen = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            chosen = Int(String(decoding: line, as: UTF8.self).split(separator: "\n").first?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+        }
+        // Keep draining the peer's stdout: a server that logs every request would otherwise fill
+        // the pipe and block mid-response (and the test would blame the load generator).
+        let handle = output.fileHandleForReading
+        DispatchQueue.global().async {
+            while !handle.availableData.isEmpty {}
         }
         self.port = chosen
         try Self.waitForListener(port: chosen, process: process)
@@ -60,6 +66,16 @@ final class PeerProcess: @unchecked Sendable {
         try PeerProcess("/usr/bin/env", ["python3", packageRoot.appendingPathComponent("scripts/peers/stall_server.py").path,
                                          "--stall-after", String(after), "--stall-for", String(duration)],
                         port: 0, readPortFromStdout: true)
+    }
+
+    /// The project's venv (scripts/setup-python) with the official MCP and A2A SDKs.
+    static var venvPython: String { packageRoot.appendingPathComponent(".venv/bin/python").path }
+
+    /// A peer script from scripts/peers that prints its port on stdout.
+    static func script(_ name: String, _ arguments: [String], python: String = "/usr/bin/env") throws -> PeerProcess {
+        let path = packageRoot.appendingPathComponent("scripts/peers/\(name)").path
+        let argv = python == "/usr/bin/env" ? ["python3", path] + arguments : [path] + arguments
+        return try PeerProcess(python, argv, port: 0, readPortFromStdout: true)
     }
 
     /// A loopback port nobody listens on right now.
@@ -90,7 +106,7 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     private static func waitForListener(port: Int, process: Process) throws {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if port > 0, canConnect(port: port) { return }
             if !process.isRunning { throw PeerError.exited(process.terminationStatus) }
