@@ -8,7 +8,9 @@ public enum SummaryTable {
         out += "\n"
 
         var rows: [[String]] = [["step", "requests", "failed", "req/s", "p50", "p90", "p95", "p99", "max"]]
-        let scopes = summary.steps.map { ($0.name, $0.metrics) } + (summary.steps.count > 1 ? [("(all)", summary.overall)] : [])
+        let realSteps = summary.steps.filter { !$0.isPhase }.count
+        let shown = summary.steps.filter { !$0.isPhase || $0.metrics.requests > 0 }
+        let scopes = shown.map { ($0.name, $0.metrics) } + (realSteps > 1 ? [("(all)", summary.overall)] : [])
         for (name, metrics) in scopes {
             let latency = metrics.latency
             rows.append([
