@@ -9,6 +9,7 @@ enum HelpText {
     Commands:
       run SCENARIO        drive load as the scenario says, judge its SLOs, write results
       capacity SCENARIO   find the highest arrival rate that still meets the scenario's SLOs
+      check CHECKLIST     walk a deployment verification checklist (VPN, DNS, mTLS, secrets, ...)
       validate FILE...    check scenario files without running them
       version             print the version and the libcurl in use
 
@@ -62,6 +63,26 @@ enum HelpText {
 
     Exit codes: 0 capacity found (or no breach up to --to) · 1 even --from breached the SLOs ·
                 2 invalid input · 3 generator-limited, interrupted or out of time
+
+    """
+
+    static let check = """
+    Usage: loadgate check CHECKLIST [options]
+
+    Runs every item of a deployment verification checklist (tcp, vpn, dns, tls, http, secrets,
+    redis, prometheus, command, manual), concurrently and each within its timeout, and writes
+    checklist.json with expected and observed evidence per item. Secret values are never shown.
+
+    Options:
+      --attestations FILE  signed-off evidence for manual items, and waivers
+      --only TAG           run only items with this tag (others are skipped)
+      --section NAME       run only this section
+      --concurrency N      items checked at once (default 8)
+      --out DIR            write checklist.json to DIR (must not already hold one)
+      --quiet              (accepted for symmetry; the table is printed on stdout)
+      -h, --help           show this help
+
+    Exit codes: 0 every selected item passed or was waived · 1 an item failed · 2 invalid input
 
     """
 

@@ -9,6 +9,7 @@ do {
     switch arguments.first {
     case "run": code = try RunCommand.execute(Array(arguments.dropFirst()))
     case "capacity": code = try CapacityCommand.execute(Array(arguments.dropFirst()))
+    case "check": code = try CheckCommand.execute(Array(arguments.dropFirst()))
     case "validate": code = try ValidateCommand.execute(Array(arguments.dropFirst()))
     case "version", "--version":
         if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
@@ -21,7 +22,7 @@ do {
         StandardOutput.write(HelpText.main)
         code = arguments.isEmpty ? ExitCode.invalidInput : ExitCode.passed
     case let command?:
-        let known = ["run", "capacity", "validate", "version", "help"]
+        let known = ["run", "capacity", "check", "validate", "version", "help"]
         let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)", command: nil)
     }

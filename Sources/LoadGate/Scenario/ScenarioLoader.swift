@@ -71,7 +71,6 @@ public struct ScenarioLoader {
             if case let .string(text) = value {
                 switch compile(text, at: "target", sink: &sink) {
                 case let template? where template.isStatic:
-                    secrets += template.environmentValues
                     if validateBaseURL(template.staticText, at: "target", sink: &sink) { target = template.staticText }
                 case .some:
                     sink.report("target", "the target cannot use ${vu}, ${iteration}, ${uuid} or ${now}")
@@ -349,7 +348,6 @@ public struct ScenarioLoader {
                 break
             }
             if let template = compile(text, at: requestPath + ".path", sink: &sink) {
-                secrets += template.environmentValues
                 let base = target.hasSuffix("/") ? String(target.dropLast()) : target
                 url = Template(segments: [.literal(base)] + template.segments, environmentValues: template.environmentValues)
             }
@@ -359,7 +357,7 @@ public struct ScenarioLoader {
                 break
             }
             if let template = compile(text, at: requestPath + ".url", sink: &sink) {
-                secrets += template.environmentValues
+                secrets += Redaction.userInfo(of: template.staticText).map { [$0] } ?? []
                 let prefix = template.segments.first.flatMap { if case let .literal(text) = $0 { return text } else { return nil } } ?? ""
                 let lower = prefix.lowercased()
                 if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) {

@@ -14,6 +14,15 @@ public enum Redaction {
         return String(text[..<schemeEnd.upperBound]) + mask + String(text[at...])
     }
 
+    /// The user-info part of a URL (`user:pass`), which is a credential.
+    public static func userInfo(of text: String) -> String? {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        let afterScheme = text[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        guard let at = afterScheme[..<authorityEnd].lastIndex(of: "@") else { return nil }
+        return String(afterScheme[..<at])
+    }
+
     /// Replaces every occurrence of each secret (longest first) with the mask. Secrets shorter
     /// than 4 characters are ignored: masking "1" everywhere would destroy the text, not protect it.
     public static func text(_ text: String, secrets: [String]) -> String {

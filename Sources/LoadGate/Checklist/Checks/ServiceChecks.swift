@@ -1,0 +1,189 @@
+import CCurl
+import Foundation
+
+/// `secrets`, `redis`, `prometheus`, `command` and `manual` checks.
+enum ServiceChecks {
+    static let placeholders = ["changeme", "change-me", "change_me", "replaceme", "replace_me", "replace-me", "todo", "fixme",
+                               "placeholder", "password", "secret", "example", "dummy", "default", "none", "null", "test"]
+
+    /// A short fingerprint for evidence: never the value, never enough to guess it.
+    static func fingerprint(_ value: String) -> String { "sha256:" + SHA256.hex(Array(value.utf8)).prefix(12) }
+
+    static func secret(_ spec: SecretSpec, context: CheckContext) -> CheckOutcome {
+        let source = spec.env.map { "environment variable \($0)" } ?? "file \(spec.file ?? "")"
+        let expected = "\(source) present, not a placeholder, at least \(spec.minLength) characters" + (spec.file != nil ? ", not readable by group or others" : "")
+        var value: String
+        var observed: [String] = []
+        if let name = spec.env {
+            guard let found = context.environment[name] else { return .fail(expected, "unset", "\(source) is not set") }
+            value = found
+        } else {
+            let path = spec.file ?? ""
+            var info = stat()
+            guard stat(path, &info) == 0 else { return .fail(expected, "missing", "\(source) does not exist") }
+            let mode = info.st_mode & 0o777
+            observed.append("mode \(String(mode, radix: 8))")
+            guard let data = FileManager.default.contents(atPath: path) else { return .fail(expected, observed.joined(separator: "; "), "\(source) cannot be read") }
+            value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if mode & 0o077 != 0 {
+                return .fail(expected, observed.joined(separator: "; "), "\(source) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+            }
+        }
+        observed.append("\(value.count) characters, \(fingerprint(value))")
+        if value.isEmpty { return .fail(expected, observed.joined(separator: "; "), "\(source) is empty") }
+        let lowered = value.lowercased()
+        let isPlaceholder = placeholders.contains(lowered) || lowered.allSatisfy({ $0 == "x" || $0 == "*" })
+            || (lowered.hasPrefix("<") && lowered.hasSuffix(">")) || (lowered.hasPrefix("${") && lowered.hasSuffix("}"))
+            || lowered.contains("replace_me") || lowered.contains("changeme")
+        if isPlaceholder { return .fail(expected, observed.joined(separator: "; "), "\(source) holds a placeholder, not a secret") }
+        if value.count < spec.minLength { return .fail(expected, observed.joined(separator: "; "), "\(source) is shorter than \(spec.minLength) characters") }
+        return .pass(expected, observed.joined(separator: "; "))
+    }
+
+    static func redis(_ spec: RedisSpec, context: CheckContext, timeoutNanos: Int64) -> CheckOutcome {
+        var expectedParts = ["PING -> PONG", "SET/GET/DEL round trip"]
+        if spec.passwordEnv != nil { expectedParts.insert("AUTH accepted", at: 0) }
+        if let role = spec.role { expectedParts.append("role \(role)") }
+        if spec.requirePersistenceOK { expectedParts.append("persistence ok") }
+        if let bound = spec.maxLatencyNanos { expectedParts.append("PING within \(DurationText.format(nanos: bound))") }
+        let expected = "\(spec.host):\(spec.port): " + expectedParts.joined(separator: ", ")
+        let fd: Int32
+        switch TCPProbe.connect(host: spec.host, port: spec.port, timeoutNanos: timeoutNanos) {
+        case let .failure(failure): return .fail(expected, failure.description, "cannot reach Redis: \(failure)")
+        case let .success((descriptor, _)): fd = descriptor
+        }
+        defer { close(fd) }
+        let client = RESPClient(fd: fd)
+        var observed: [String] = []
+        if let env = spec.passwordEnv {
+            guard let password = context.environment[env] else { return .fail(expected, "\(env) unset", "the password variable \(env) is not set") }
+            let reply = client.command(spec.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            observed.append("AUTH: \(reply.display)")
+            guard reply == .simple("OK") else { return .fail(expected, observed.joined(separator: "; "), "AUTH refused: \(reply.display)") }
+        }
+        let started = MonotonicClock.nowNanos()
+        let pong = client.command(["PING"])
+        let pingNanos = MonotonicClock.nowNanos() - started
+        observed.append("PING: \(pong.display) in \(DurationText.format(nanos: pingNanos))")
+        guard pong == .simple("PONG") else { return .fail(expected, observed.joined(separator: "; "), "PING answered \(pong.display)") }
+        let key = spec.keyPrefix + UUID().uuidString.lowercased()
+        let token = UUID().uuidString
+        let set = client.command(["SET", key, token, "PX", "60000"])
+        let get = client.command(["GET", key])
+        let del = client.command(["DEL", key])
+        observed.append("SET \(set.display), GET \(get == .bulk(token) ? "same value" : get.display), DEL \(del.display)")
+        guard set == .simple("OK"), get == .bulk(token), del == .integer(1) else {
+            return .fail(expected, observed.joined(separator: "; "), "the round trip on \(key) failed")
+        }
+        if spec.role != nil || spec.requirePersistenceOK {
+            guard case let .bulk(info) = client.command(["INFO"]) else { return .fail(expected, observed.joined(separator: "; "), "INFO failed") }
+            let fields = Dictionary(info.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }).compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (String(line[..<colon]), String(line[line.index(after: colon)...]))
+            }, uniquingKeysWith: { $1 })
+            if let role = spec.role {
+                observed.append("role \(fields["role"] ?? "?")")
+                guard fields["role"] == role else { return .fail(expected, observed.joined(separator: "; "), "role is \(fields["role"] ?? "unknown"), expected \(role)") }
+            }
+            if spec.requirePersistenceOK {
+                let rdb = fields["rdb_last_bgsave_status"] ?? "?", aof = fields["aof_last_write_status"] ?? "?"
+                observed.append("rdb \(rdb), aof \(aof)")
+                guard rdb == "ok", aof == "ok" else { return .fail(expected, observed.joined(separator: "; "), "persistence is not healthy") }
+            }
+        }
+        if let bound = spec.maxLatencyNanos, pingNanos > bound {
+            return .fail(expected, observed.joined(separator: "; "), "PING took \(DurationText.format(nanos: pingNanos))")
+        }
+        return .pass(expected, observed.joined(separator: "; "))
+    }
+
+    static func prometheus(_ spec: PrometheusSpec, timeoutNanos: Int64) -> CheckOutcome {
+        let expected = "metric families " + spec.families.map { $0.name + ($0.type.map { " (\($0))" } ?? "") + ($0.labels.isEmpty ? "" : " {\($0.labels.joined(separator: ","))}") }.joined(separator: ", ")
+        var tls = TLSOptions()
+        tls.caFile = spec.caFile
+        tls.certFile = spec.clientCert
+        tls.keyFile = spec.clientKey
+        let response = BlockingHTTP.perform(method: "GET", url: spec.url, headers: spec.headers, tls: tls, timeoutMs: Int(max(1, timeoutNanos / 1_000_000)))
+        guard response.result == CURLE_OK, response.status == 200 else {
+            return .fail(expected, response.errorText, "cannot scrape \(Redaction.url(spec.url)): \(response.errorText)")
+        }
+        let exposition = PrometheusText.parse(String(decoding: response.body, as: UTF8.self))
+        var observed: [String] = ["\(exposition.types.count) families"]
+        var missing: [String] = []
+        for family in spec.families {
+            guard let type = exposition.types[family.name] ?? (exposition.samples.keys.contains(family.name) ? "untyped" : nil) else {
+                missing.append("\(family.name) absent")
+                continue
+            }
+            if let wanted = family.type, wanted != type { missing.append("\(family.name) is a \(type), not a \(wanted)") ; continue }
+            let labelSets = exposition.labels(ofFamily: family.name)
+            if !family.labels.isEmpty, !labelSets.contains(where: { Set(family.labels).isSubset(of: $0) }) {
+                missing.append("\(family.name) lacks labels \(family.labels.joined(separator: ","))")
+                continue
+            }
+            observed.append("\(family.name) \(type)")
+        }
+        if !missing.isEmpty { return .fail(expected, (observed + missing).joined(separator: "; "), missing.joined(separator: "; ")) }
+        return .pass(expected, observed.joined(separator: "; "))
+    }
+
+    static func command(argv: [String], exitCode: Int, outputPattern: String?, timeoutNanos: Int64) -> CheckOutcome {
+        let expected = "`\(argv.joined(separator: " "))` exits \(exitCode)" + (outputPattern.map { " with output matching /\($0)/" } ?? "")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return .fail(expected, "cannot start", "cannot run \(argv[0]): \(error.localizedDescription)") }
+        let reader = OutputCollector(pipe.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(Double(timeoutNanos) / 1e9)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return .fail(expected, "killed after \(DurationText.format(nanos: timeoutNanos))", "the command did not finish in time")
+        }
+        let output = reader.finish()
+        let observed = "exit \(process.terminationStatus); output: \(output.prefix(300).trimmingCharacters(in: .whitespacesAndNewlines))"
+        guard Int(process.terminationStatus) == exitCode else { return .fail(expected, observed, "the command exited \(process.terminationStatus)") }
+        if let pattern = outputPattern {
+            guard let regex = try? NSRegularExpression(pattern: pattern),
+                  regex.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil else {
+                return .fail(expected, observed, "the output does not match /\(pattern)/")
+            }
+        }
+        return .pass(expected, observed)
+    }
+
+    static func manual(id: String, description: String, context: CheckContext) -> CheckOutcome {
+        let expected = "a current attestation" + (description.isEmpty ? "" : " that \(description)")
+        guard let entry = context.attestations.entry(for: id), !entry.waiver else {
+            return .fail(expected, "no attestation", "no one has attested this item; add {\"id\": \"\(id)\", \"by\", \"at\", \"evidence\", \"expires\"} to the attestations file")
+        }
+        let observed = "attested by \(entry.by) at \(Timestamp.iso8601(Date(timeIntervalSince1970: entry.at))): \(entry.evidence)"
+            + (entry.expires.map { ", expires \(Timestamp.iso8601(Date(timeIntervalSince1970: $0)))" } ?? "")
+        if entry.at > context.now { return .fail(expected, observed, "the attestation is dated in the future") }
+        if let expires = entry.expires, expires <= context.now { return .fail(expected, observed, "the attestation expired") }
+        return .pass(expected, observed)
+    }
+}
+
+
+/// Reads a pipe to its end on a background thread (so a chatty command cannot block on a full pipe).
+private final class OutputCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func finish() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
