@@ -40,18 +40,21 @@ struct DiagnosticSink {
 
 /// The closest candidate by edit distance, for "did you mean" suggestions.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
+    // Optimal string alignment distance: edits plus adjacent transpositions ("tsl" -> "tls" is 1).
     func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1) }
             }
-            previous = current
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
     let lower = Array(word.lowercased())
     let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }.sorted { $0.1 < $1.1 }

@@ -18,9 +18,15 @@ final class PeerProcess: @unchecked Sendable {
     }()
 
     /// Starts `executable` with `arguments`; waits until 127.0.0.1:`port` accepts connections.
-    init(_ executable: String, _ arguments: [String], port: Int, readPortFromStdout: Bool = false) throws {
+    init(_ executable: String, _ arguments: [String], port: Int, readPortFromStdout: Bool = false,
+         environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+        }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
