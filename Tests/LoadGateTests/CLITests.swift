@@ -81,7 +81,7 @@ struct CLITests {
 
 @Suite("Shipped JSON Schema")
 struct SchemaTests {
-    @Test("every shipped scenario validates against scenarios/scenario.schema.json (Draft 2020-12)")
+    @Test("every shipped scenario and checklist validates against its shipped JSON Schema (Draft 2020-12)")
     func shippedScenariosMatchSchema() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PeerProcess.venvPython)
@@ -93,6 +93,10 @@ struct SchemaTests {
         files = [f for f in sorted(glob.glob("scenarios/*.json")) if not f.endswith(".schema.json")]
         for f in files:
             jsonschema.validate(json.load(open(f)), schema)
+        checklist_schema = json.load(open("checklists/checklist.schema.json"))
+        jsonschema.Draft202012Validator.check_schema(checklist_schema)
+        for f in [f for f in sorted(glob.glob("checklists/*.json")) if not f.endswith(".schema.json")]:
+            jsonschema.validate(json.load(open(f)), checklist_schema)
         print(len(files))
         """]
         let out = Pipe()
