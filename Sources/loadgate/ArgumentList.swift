@@ -4,6 +4,8 @@ import LoadGate
 /// positionals, and `--` to end options. Unknown flags are usage errors with a suggestion.
 struct ArgumentList {
     private(set) var values: [String: String] = [:]
+    /// Every value of each option, in order (for repeatable options such as --scenario).
+    private(set) var allValues: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
 
@@ -32,13 +34,16 @@ struct ArgumentList {
                 if inlineValue != nil { throw .usage("option '--\(name)' takes no value", command: command) }
                 flags.insert(name)
             } else if valued.contains(name) {
+                let value: String
                 if let inlineValue {
-                    values[name] = inlineValue
+                    value = inlineValue
                 } else {
                     guard index < arguments.count else { throw .usage("option '--\(name)' needs a value", command: command) }
-                    values[name] = arguments[index]
+                    value = arguments[index]
                     index += 1
                 }
+                values[name] = value
+                allValues[name, default: []].append(value)
             } else {
                 let all = valued + boolean
                 let suggestion = closestMatch(to: name, in: all).map { "; did you mean '--\($0)'?" } ?? ""

@@ -10,6 +10,9 @@ enum HelpText {
       run SCENARIO        drive load as the scenario says, judge its SLOs, write results
       capacity SCENARIO   find the highest arrival rate that still meets the scenario's SLOs
       check CHECKLIST     walk a deployment verification checklist (VPN, DNS, mTLS, secrets, ...)
+      gate                checklist + scenarios -> one audit-ready bundle (JSON, JUnit, Markdown, HTML)
+      verify DIR          recompute a bundle's digests (and HMAC) and name any changed file
+      report DIR          re-render a bundle's HTML, Markdown or JUnit from its report.json
       validate FILE...    check scenario files without running them
       version             print the version and the libcurl in use
 
@@ -83,6 +86,44 @@ enum HelpText {
       -h, --help           show this help
 
     Exit codes: 0 every selected item passed or was waived · 1 an item failed · 2 invalid input
+
+    """
+
+    static let gate = """
+    Usage: loadgate gate --scenario FILE [--scenario FILE ...] [--checklist FILE] [options]
+
+    Runs the checklist first (a failed critical item stops before load), then each scenario, and
+    writes one readiness bundle: report.json, junit.xml, report.md, report.html,
+    histograms/*.hgrm and MANIFEST.sha256 (plus MANIFEST.sig, an HMAC-SHA256, when
+    LOADGATE_SIGNING_KEY is set). report.md is appended to $GITHUB_STEP_SUMMARY when set.
+
+    Options:
+      --scenario FILE      a scenario to run (repeatable)
+      --checklist FILE     the deployment verification checklist
+      --attestations FILE  attestations and waivers for the checklist
+      --continue-on-fail   run the scenarios even if a critical check failed
+      --workers N          worker threads per scenario (default: one per core)
+      --out DIR            bundle folder (must not already hold a report)
+      --quiet              no progress on stderr
+      -h, --help           show this help
+
+    Exit codes: 0 every SLO and non-waived check passed · 1 something failed ·
+                2 invalid input · 3 a run was interrupted or its load could not be generated
+
+    """
+
+    static let verify = """
+    Usage: loadgate verify DIR
+
+    Recomputes the SHA-256 of every file of a readiness bundle against MANIFEST.sha256, and the
+    HMAC in MANIFEST.sig when LOADGATE_SIGNING_KEY is set. Exit 0 intact, 1 tampered.
+
+    """
+
+    static let report = """
+    Usage: loadgate report DIR [--format html|md|junit|json]
+
+    Re-renders one format of a bundle from its report.json alone (to stdout).
 
     """
 

@@ -9,7 +9,8 @@ public enum SummaryJSON {
         JSONWriter.serialize(value(summary, libcurlVersion: libcurlVersion))
     }
 
-    public static func value(_ summary: RunSummary, libcurlVersion: String) -> JSONValue {
+    /// - Parameter spectrum: add each step's percentile spectrum (for the readiness report's charts).
+    public static func value(_ summary: RunSummary, libcurlVersion: String, spectrum: Bool = false) -> JSONValue {
         let result = summary.result
         let overall = summary.overall
         return .object([
@@ -37,7 +38,7 @@ public enum SummaryJSON {
             ])),
             ("lateness", stats(result.lateness)),
             ("overall", step(name: nil, overall)),
-            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics, isPhase: $0.isPhase) })),
+            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics, isPhase: $0.isPhase, spectrum: spectrum) })),
             ("mcp", result.mcpSessionsCreated > 0 || result.mcpSessionsDeleted > 0
                 ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
             ("timeseries", .array(result.timeSeries.map { point in
@@ -92,7 +93,7 @@ public enum SummaryJSON {
         ])
     }
 
-    static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false) -> JSONValue {
+    static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false, spectrum: Bool = false) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         if isPhase { members.append(("phase", .bool(true))) }
@@ -123,6 +124,11 @@ public enum SummaryJSON {
             ("tls", stats(metrics.tls)),
             ("dns", stats(metrics.dns)),
         ]
+        if spectrum {
+            members.append(("spectrum", .array(PercentileDistribution.spectrum(metrics.latency).map {
+                .array([.number($0.percentile), .number(Double($0.micros) / 1e6)])
+            })))
+        }
         return .object(members)
     }
 
