@@ -14,44 +14,50 @@ enum GateCommand {
         guard !scenarioFiles.isEmpty || args.values["checklist"] != nil else {
             throw .usage("nothing to gate; give --scenario FILE (repeatable) and/or --checklist FILE", command: "gate")
         }
-        let environment = ProcessInfo.processInfo.environment
+        return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
+                       out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
+                       workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
+    static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
+                    continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String]) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
             do { scenarios.append((file, try ScenarioLoader(environment: environment).load(path: file))) } catch { problems += error.diagnostics }
         }
         var checklist: Checklist?
-        if let file = args.values["checklist"] {
+        if let file = checklistFile {
             do { checklist = try ChecklistLoader(environment: environment).load(path: file) } catch { problems += error.diagnostics }
         }
         var attestations = Attestations()
-        if let file = args.values["attestations"] {
+        if let file = attestationsFile {
             do { attestations = try Attestations.load(path: file) } catch { problems += error.diagnostics }
         }
         var workers: Int?
-        if let text = args.values["workers"] {
+        if let text = workersText {
             if let count = Int(text), (1...64).contains(count) { workers = count } else {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
-        let outputDirectory = try RunCommand.prepareOutput(args.values["out"], folderName: "readiness", marker: "report.json")
+        let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
         let secrets = scenarios.flatMap { $0.1.secretValues } + (checklist?.secretValues ?? [])
-        let quiet = args.flags.contains("quiet")
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
         var checklistRun: ChecklistRun?
         var stopReason: String?
-        if let checklist, let file = args.values["checklist"] {
+        if let checklist, let file = checklistFile {
             log("checklist \(checklist.name): \(checklist.items.count) items")
             let context = CheckContext(environment: environment, attestations: attestations, now: Date().timeIntervalSince1970)
-            let run = ChecklistRunner().run(checklist, file: file, context: context, attestationsFile: args.values["attestations"])
+            let run = ChecklistRunner().run(checklist, file: file, context: context, attestationsFile: attestationsFile)
             checklistRun = run
             log(run.results.map { "  \($0.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.item.id)" }.joined(separator: "\n"))
             let criticalFailures = run.results.filter { $0.item.severity == .critical && ($0.status == .failed || $0.status == .error) }
-            if !criticalFailures.isEmpty && !args.flags.contains("continue-on-fail") {
+            if !criticalFailures.isEmpty && !continueOnFail {
                 stopReason = "critical check \(criticalFailures.map(\.item.id).joined(separator: ", ")) failed (use --continue-on-fail to load anyway)"
             }
         }

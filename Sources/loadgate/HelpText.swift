@@ -13,6 +13,8 @@ enum HelpText {
       gate                checklist + scenarios -> one audit-ready bundle (JSON, JUnit, Markdown, HTML)
       verify DIR          recompute a bundle's digests (and HMAC) and name any changed file
       report DIR          re-render a bundle's HTML, Markdown or JUnit from its report.json
+      target              run the built-in demo target (the platform, impersonated) on loopback
+      demo                start the demo target and gate it: the whole job in one command
       validate FILE...    check scenario files without running them
       version             print the version and the libcurl in use
 
@@ -124,6 +126,29 @@ enum HelpText {
     Usage: loadgate report DIR [--format html|md|junit|json]
 
     Re-renders one format of a bundle from its report.json alone (to stdout).
+
+    """
+
+    static let target = """
+    Usage: loadgate target [--port N] [--host 127.x.y.z] [--latency DIST] [--error-rate P]
+                           [--stall EVERY:FOR] [--mcp-json|--mcp-sse] [--workflow-duration D]
+
+    Serves, on loopback only, what the platform serves: /health/live, /health/ready,
+    /api/v1/health, /metrics (the bmw_* families), POST /mcp (MCP Streamable HTTP, session era;
+    tools echo, sleep_ms, fail), POST /api/v1/workflows + GET /api/v1/workflows/{id}, and an A2A
+    1.0 agent (/.well-known/agent-card.json, POST /a2a). Faults for proving a gate fails:
+      --latency fixed:10ms | uniform:5ms-20ms | lognormal:10ms,0.5
+      --error-rate 0.05    answer 5% of requests with HTTP 500
+      --stall 10s:1s       every 10 s, hold every answer for 1 s
+
+    """
+
+    static let demo = """
+    Usage: loadgate demo [--out DIR] [--quiet]
+
+    Starts the demo target in-process on a free loopback port, runs checklists/demo.json and the
+    demo scenarios against it (about 20 s), writes the full readiness bundle and prints where the
+    HTML report is.
 
     """
 
