@@ -75,7 +75,11 @@ enum CapacityCommand {
 
         let capacityFile = outputDirectory.appendingPathComponent("capacity.json")
         do {
-            try AtomicFile.write(CapacityReport.json(result, libcurlVersion: CurlVersion.description), to: capacityFile)
+            let json = Redaction.text(CapacityReport.json(result, libcurlVersion: CurlVersion.description), secrets: scenario.secretValues)
+            try AtomicFile.write(json, to: capacityFile)
+            if let document = try? JSONParser.parse(json) {
+                try AtomicFile.write(CapacityReport.html(document), to: outputDirectory.appendingPathComponent("capacity.html"))
+            }
         } catch {
             throw .internalError("cannot write \(capacityFile.path): \(error.localizedDescription)")
         }

@@ -34,6 +34,11 @@ struct CapacityIntegrationTests {
         #expect(run.stdout.contains("capacity: \(DurationText.trim(found))/s offered met every SLO"))
         // Every step's table row is printed and recorded.
         if case let .array(steps)? = report["steps"] { #expect(steps.count >= 5) }
+        // The chart: p50, p95, p99 and error rate against offered rate, one point per step.
+        let html = try String(contentsOfFile: scratch.path("out/capacity.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 1)
+        #expect(html.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(html.contains("capacity \(DurationText.trim(found))/s"))
     }
 
     @Test("against a target far faster than the generator the result is a generator-limited lower bound, exit 3")
