@@ -95,7 +95,7 @@ struct SchemaTests {
             jsonschema.validate(json.load(open(f)), schema)
         checklist_schema = json.load(open("checklists/checklist.schema.json"))
         jsonschema.Draft202012Validator.check_schema(checklist_schema)
-        for f in [f for f in sorted(glob.glob("checklists/*.json")) if not f.endswith(".schema.json")]:
+        for f in [f for f in sorted(glob.glob("checklists/*.json")) if not f.endswith(".schema.json") and "attestations" not in f]:
             jsonschema.validate(json.load(open(f)), checklist_schema)
         print(len(files))
         """]

@@ -71,7 +71,11 @@ public struct ScenarioLoader {
             if case let .string(text) = value {
                 switch compile(text, at: "target", sink: &sink) {
                 case let template? where template.isStatic:
-                    if validateBaseURL(template.staticText, at: "target", sink: &sink) { target = template.staticText }
+                    if allowUnsetEnvironment, template.staticText.contains("${env.") {
+                        target = template.staticText  // validating without the environment: the URL is checked at run time
+                    } else if validateBaseURL(template.staticText, at: "target", sink: &sink) {
+                        target = template.staticText
+                    }
                 case .some:
                     sink.report("target", "the target cannot use ${vu}, ${iteration}, ${uuid} or ${now}")
                 case nil: break
