@@ -17,7 +17,7 @@ let package = Package(
         ),
         .target(name: "LoadGate", dependencies: ["CCurl"]),
         .executableTarget(name: "loadgate", dependencies: ["LoadGate"]),
-        .testTarget(name: "LoadGateTests", dependencies: ["LoadGate", "loadgate"]),
+        .testTarget(name: "LoadGateTests", dependencies: ["LoadGate", "loadgate"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

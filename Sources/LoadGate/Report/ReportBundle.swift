@@ -40,7 +40,7 @@ public enum ReportBundle {
         var paths: [String] = []
         while let path = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
             if isDirectory.boolValue || path == "MANIFEST.sha256" || path == "MANIFEST.sig" { continue }
             if (path as NSString).lastPathComponent.hasPrefix(".") { continue }
             paths.append(path)

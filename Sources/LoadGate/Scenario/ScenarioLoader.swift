@@ -392,7 +392,6 @@ public struct ScenarioLoader {
                 sink.report(requestPath + ".body", "expected a string (use \"json\" for a JSON object)")
             }
         case let (nil, jsonValue?):
-            let text = JSONWriter.serialize(jsonValue, pretty: false, sortKeys: false)
             body = compileJSON(jsonValue, at: requestPath + ".json", sink: &sink)
             if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
                 headers.append(("Content-Type", Template(literal: "application/json")))
