@@ -53,11 +53,7 @@ enum BlockingHTTP {
         CurlEasy.set(handle, CURLOPT_NOPROXY, "*")
         CurlEasy.set(handle, CURLOPT_TIMEOUT_MS, timeoutMs)
         CurlEasy.set(handle, CURLOPT_USERAGENT, "loadgate/\(LoadGateVersion.current)")
-        CurlEasy.set(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure ? 0 : 1)
-        CurlEasy.set(handle, CURLOPT_SSL_VERIFYHOST, tls.insecure ? 0 : 2)
-        if let ca = tls.caFile { CurlEasy.set(handle, CURLOPT_CAINFO, ca) }
-        if let cert = tls.certFile { CurlEasy.set(handle, CURLOPT_SSLCERT, cert) }
-        if let key = tls.keyFile { CurlEasy.set(handle, CURLOPT_SSLKEY, key) }
+        CurlEasy.applyTLS(handle, tls)
         if let body {
             _ = lg_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             body.withUnsafeBytes { _ = lg_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
@@ -67,11 +63,7 @@ enum BlockingHTTP {
         }
         if wantCertificate { CurlEasy.set(handle, CURLOPT_CERTINFO, 1) }
         _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
-        let context = Unmanaged.passUnretained(sink).toOpaque()
-        _ = lg_easy_setopt_write(handle, CURLOPT_WRITEFUNCTION, collect)
-        _ = lg_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        _ = lg_easy_setopt_write(handle, CURLOPT_HEADERFUNCTION, collectHeaders)
-        _ = lg_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        CurlEasy.setCallbacks(handle, body: collect, headers: collectHeaders, context: Unmanaged.passUnretained(sink).toOpaque())
         configure(handle)
         let started = MonotonicClock.nowNanos()
         let result = curl_easy_perform(handle)

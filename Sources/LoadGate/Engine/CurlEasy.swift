@@ -36,6 +36,23 @@ enum CurlEasy {
         return Int64(value)
     }
 
+    /// Verification (on unless `insecure`), CA file and client certificate: one place for every handle.
+    static func applyTLS(_ handle: Handle, _ tls: TLSOptions) {
+        set(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure ? 0 : 1)
+        set(handle, CURLOPT_SSL_VERIFYHOST, tls.insecure ? 0 : 2)
+        if let ca = tls.caFile { set(handle, CURLOPT_CAINFO, ca) }
+        if let cert = tls.certFile { set(handle, CURLOPT_SSLCERT, cert) }
+        if let key = tls.keyFile { set(handle, CURLOPT_SSLKEY, key) }
+    }
+
+    /// Body and header callbacks, with `context` handed to both.
+    static func setCallbacks(_ handle: Handle, body: lg_write_callback, headers: lg_write_callback, context: UnsafeMutableRawPointer) {
+        _ = lg_easy_setopt_write(handle, CURLOPT_WRITEFUNCTION, body)
+        _ = lg_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = lg_easy_setopt_write(handle, CURLOPT_HEADERFUNCTION, headers)
+        _ = lg_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+    }
+
     static func slist(_ headers: [(name: String, value: String)]) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
         for header in headers {

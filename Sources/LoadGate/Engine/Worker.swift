@@ -122,17 +122,10 @@ final class Worker: @unchecked Sendable {
         if plan.noProxy { CurlEasy.set(handle, CURLOPT_NOPROXY, "*") }
         CurlEasy.set(handle, CURLOPT_HTTP_VERSION, scenario.httpVersion == .http2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1))
         if scenario.httpVersion == .http2 { CurlEasy.set(handle, CURLOPT_PIPEWAIT, 1) }
-        CurlEasy.set(handle, CURLOPT_SSL_VERIFYPEER, scenario.tls.insecure ? 0 : 1)
-        CurlEasy.set(handle, CURLOPT_SSL_VERIFYHOST, scenario.tls.insecure ? 0 : 2)
-        if let ca = scenario.tls.caFile { CurlEasy.set(handle, CURLOPT_CAINFO, ca) }
-        if let cert = scenario.tls.certFile { CurlEasy.set(handle, CURLOPT_SSLCERT, cert) }
-        if let key = scenario.tls.keyFile { CurlEasy.set(handle, CURLOPT_SSLKEY, key) }
-        _ = lg_easy_setopt_write(handle, CURLOPT_WRITEFUNCTION, slotWriteCallback)
+        CurlEasy.applyTLS(handle, scenario.tls)
         let context = Unmanaged.passUnretained(slot).toOpaque()
-        _ = lg_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        CurlEasy.setCallbacks(handle, body: slotWriteCallback, headers: slotHeaderCallback, context: context)
         _ = lg_easy_setopt_pointer(handle, CURLOPT_PRIVATE, context)
-        _ = lg_easy_setopt_write(handle, CURLOPT_HEADERFUNCTION, slotHeaderCallback)
-        _ = lg_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
     }
 
     // MARK: - Event loop
