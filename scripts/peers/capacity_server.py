@@ -4,10 +4,10 @@ served at once, each taking --service-ms; the rest wait their turn. Capacity = C
 Used to prove `loadgate capacity` finds it. Prints the chosen port on stdout. Binds 127.0.0.1 only.
 """
 import argparse
-import http.server
-import socketserver
 import threading
 import time
+
+from loopback_http import Handler as Base, serve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
@@ -19,10 +19,7 @@ slots = threading.BoundedSemaphore(args.concurrency)
 service_seconds = args.service_ms / 1000.0
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body are separate writes
-
+class Handler(Base):
     def do_GET(self):
         with slots:
             deadline = time.monotonic() + service_seconds
@@ -30,23 +27,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             while remaining > 0:
                 time.sleep(remaining)
                 remaining = deadline - time.monotonic()
-        body = b'{"status":"ok"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_):
-        pass
+        self.reply(200, b'{"status":"ok"}')
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024
-
-
-server = Server(("127.0.0.1", args.port), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(Handler, args.port)

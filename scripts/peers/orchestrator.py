@@ -6,12 +6,12 @@ GET /api/v1/workflows/{id} reports "running" until --complete-ms have passed, th
 required on the platform). Prints the port on stdout. Binds 127.0.0.1 only.
 """
 import argparse
-import http.server
 import json
-import socketserver
 import threading
 import time
 import uuid
+
+from loopback_http import Handler as Base, serve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
@@ -22,18 +22,7 @@ lock = threading.Lock()
 workflows = {}
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def reply(self, status, document):
-        body = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(Base):
     def authorized(self):
         if self.headers.get("X-User-ID"):
             return True
@@ -72,15 +61,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, {"id": workflow_id, "status": "running"})
         self.reply(200, {"id": workflow_id, "status": "failed" if kind == "fail" else "completed"})
 
-    def log_message(self, *_):
-        pass
 
-
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-server = Server(("127.0.0.1", args.port), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(Handler, args.port)

@@ -7,11 +7,10 @@ prove coordinated-omission correction. Prints the chosen port on stdout, then se
 Binds 127.0.0.1 only.
 """
 import argparse
-import http.server
-import socketserver
-import sys
 import threading
 import time
+
+from loopback_http import Handler as Base, serve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
@@ -23,11 +22,7 @@ lock = threading.Lock()
 first_request = [None]
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes: without this, Nagle + delayed ACK add 40 ms.
-    disable_nagle_algorithm = True
-
+class Handler(Base):
     def do_GET(self):
         now = time.monotonic()
         with lock:
@@ -37,22 +32,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         end = start + args.stall_for
         if start <= now < end:
             time.sleep(end - now)
-        body = b'{"status":"ok"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_):
-        pass
+        self.reply(200, b'{"status":"ok"}')
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-server = Server(("127.0.0.1", args.port), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
+serve(Handler, args.port)
