@@ -314,9 +314,12 @@ final class Worker: @unchecked Sendable {
         let newConnections = CurlEasy.info(handle, long: CURLINFO_NUM_CONNECTS)
         let bytesOut = Int64(CurlEasy.info(handle, long: CURLINFO_REQUEST_SIZE)) + CurlEasy.info(handle, offset: CURLINFO_SIZE_UPLOAD_T)
 
+        let isLatencySample = failure?.isLatencySample ?? true
         metrics[slot.stepIndex].requests += 1
-        metrics[slot.stepIndex].latency.record(latencyMicros)
-        metrics[slot.stepIndex].serviceTime.record(serviceMicros)
+        if isLatencySample {
+            metrics[slot.stepIndex].latency.record(latencyMicros)
+            metrics[slot.stepIndex].serviceTime.record(serviceMicros)
+        }
         metrics[slot.stepIndex].statusCodes[min(max(status, 0), 599)] += 1
         metrics[slot.stepIndex].bytesIn += slot.bytesIn
         metrics[slot.stepIndex].bytesOut += bytesOut
@@ -340,7 +343,7 @@ final class Worker: @unchecked Sendable {
         flushIfNeeded(now)
         interval.requests += 1
         if failure != nil { interval.failures += 1 }
-        interval.latency.record(latencyMicros)
+        if isLatencySample { interval.latency.record(latencyMicros) }
     }
 
     /// Moves a slot to its next step, its next iteration (closed model) or back to the free list.
@@ -563,9 +566,12 @@ extension Worker: FlowHost {
         if slot.measured {
             let index = slot.stepIndex
             let latencyMicros = (now - slot.stepLatencyStartNanos) / 1_000
+            let isLatencySample = failure?.isLatencySample ?? true
             metrics[index].requests += 1
-            metrics[index].latency.record(latencyMicros)
-            metrics[index].serviceTime.record((now - slot.stepSentNanos) / 1_000)
+            if isLatencySample {
+                metrics[index].latency.record(latencyMicros)
+                metrics[index].serviceTime.record((now - slot.stepSentNanos) / 1_000)
+            }
             if let failure {
                 metrics[index].failed += 1
                 metrics[index].failures[failure.rawValue] += 1
@@ -573,7 +579,7 @@ extension Worker: FlowHost {
             flushIfNeeded(now)
             interval.requests += 1
             if failure != nil { interval.failures += 1 }
-            interval.latency.record(latencyMicros)
+            if isLatencySample { interval.latency.record(latencyMicros) }
         }
         advance(slot, now: now)
     }

@@ -32,6 +32,16 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         }
     }
 
+    /// Whether a request that failed this way is a latency sample. A request that got an answer
+    /// (any status) or timed out waited for real; one refused at connect, DNS or TLS got no answer
+    /// at all, and counting it as a fast one would let a dead target pass a latency SLO.
+    public var isLatencySample: Bool {
+        switch self {
+        case .dns, .connect, .tls, .protocolError: return false
+        default: return true
+        }
+    }
+
     /// Classifies a libcurl transfer result that is not CURLE_OK.
     public static func transport(_ code: CURLcode) -> FailureClass {
         switch code {
