@@ -354,3 +354,34 @@ struct ChecklistFileTests {
         }
     }
 }
+
+@Suite("Load over TLS", .serialized)
+struct TLSLoadTests {
+    @Test("HTTP/2 over TLS with a client certificate: every request is served as HTTP/2; without the certificate nginx refuses")
+    func http2WithClientCertificate() throws {
+        let peers = try ChecklistPeers()
+        let scenario = { (version: String, withCert: Bool) -> String in
+            let cert = withCert ? #", "certFile": "\#(peers.certs)/client.crt", "keyFile": "\#(peers.certs)/client.key""# : ""
+            return """
+            {"name": "h\(version == "2" ? "2" : "1")", "target": "https://127.0.0.1:\(peers.tls.port)",
+             "defaults": {"http": "\(version)", "tls": {"caFile": "\(peers.certs)/ca.crt"\(cert)}},
+             "load": {"vus": 4, "iterations": 40},
+             "steps": [{"name": "protocol", "request": {"path": "/protocol"}, "expect": {"status": [200], "json": {"/protocol": "\(version == "2" ? "HTTP/2.0" : "HTTP/1.1")"}}}]}
+            """
+        }
+        for version in ["2", "1.1"] {
+            let file = try peers.scratch.write("h\(version).json", scenario(version, true))
+            let out = peers.scratch.path("out-\(version)")
+            let run = try CLIRun.run(["run", file, "--out", out, "--quiet"])
+            #expect(run.exitCode == 0, "HTTP/\(version): \(run.stdout)")
+            let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
+            #expect(summary.number("/totals/requests") == 40)
+            #expect(summary.number("/totals/failed") == 0, "every response reports HTTP/\(version)")
+            #expect((summary.number("/steps/0/tls/count") ?? 0) >= 1, "TLS handshakes are timed")
+        }
+        let file = try peers.scratch.write("nocert.json", scenario("2", false))
+        let refused = try CLIRun.run(["run", file, "--out", peers.scratch.path("out-nocert"), "--quiet"])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stdout.contains("status codes: 400 40"))
+    }
+}
