@@ -5,7 +5,7 @@ extension ScenarioLoader {
 
     func mcpSettings(_ value: JSONValue?, target: String?, sink: inout DiagnosticSink) -> MCPSettings {
         var settings = MCPSettings()
-        let base = (target ?? "").hasSuffix("/") ? String((target ?? "").dropLast()) : (target ?? "")
+        let base = Self.base(of: target)
         settings.endpointURL = base + "/mcp"
         guard let value else { return settings }
         guard case .object = value else {
@@ -13,14 +13,8 @@ extension ScenarioLoader {
             return settings
         }
         checkKeys(value, allowed: ["endpoint", "protocolVersion", "sessions"], at: "mcp", sink: &sink)
-        if let endpoint = value["endpoint"] {
-            if case let .string(text) = endpoint, text.hasPrefix("/") {
-                settings.endpointURL = base + text
-            } else if case let .string(text) = endpoint, text.hasPrefix("http://") || text.hasPrefix("https://") {
-                if validateBaseURL(text, at: "mcp.endpoint", sink: &sink) { settings.endpointURL = text }
-            } else {
-                sink.report("mcp.endpoint", "expected a path such as \"/mcp\" or an absolute http(s) URL")
-            }
+        if let endpoint = value["endpoint"], let url = pathOrURL(endpoint, base: base, at: "mcp.endpoint", example: "/mcp", sink: &sink) {
+            settings.endpointURL = url
         }
         if let version = value["protocolVersion"] {
             let known = MCPSettings.sessionVersions + [MCPSettings.statelessVersion]
@@ -40,7 +34,7 @@ extension ScenarioLoader {
 
     func a2aSettings(_ value: JSONValue?, target: String?, sink: inout DiagnosticSink) -> A2ASettings {
         var settings = A2ASettings()
-        let base = (target ?? "").hasSuffix("/") ? String((target ?? "").dropLast()) : (target ?? "")
+        let base = Self.base(of: target)
         settings.cardURLs = [base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"]
         guard let value else { return settings }
         guard case .object = value else {
@@ -48,28 +42,16 @@ extension ScenarioLoader {
             return settings
         }
         checkKeys(value, allowed: ["card", "version", "endpoint"], at: "a2a", sink: &sink)
-        if let card = value["card"] {
-            if case let .string(text) = card, text.hasPrefix("/") {
-                settings.cardURLs = [base + text]
-            } else if case let .string(text) = card, text.hasPrefix("http"), validateBaseURL(text, at: "a2a.card", sink: &sink) {
-                settings.cardURLs = [text]
-            } else {
-                sink.report("a2a.card", "expected a path such as \"/.well-known/agent-card.json\" or an absolute URL")
-            }
+        if let card = value["card"], let url = pathOrURL(card, base: base, at: "a2a.card", example: "/.well-known/agent-card.json", sink: &sink) {
+            settings.cardURLs = [url]
         }
         if let version = value["version"] {
             if case let .string(text) = version, ["1.0", "0.3"].contains(text) { settings.version = text } else {
                 sink.report("a2a.version", "expected \"1.0\" or \"0.3\"")
             }
         }
-        if let endpoint = value["endpoint"] {
-            if case let .string(text) = endpoint, text.hasPrefix("/") {
-                settings.endpointURL = base + text
-            } else if case let .string(text) = endpoint, text.hasPrefix("http"), validateBaseURL(text, at: "a2a.endpoint", sink: &sink) {
-                settings.endpointURL = text
-            } else {
-                sink.report("a2a.endpoint", "expected a path or an absolute URL")
-            }
+        if let endpoint = value["endpoint"], let url = pathOrURL(endpoint, base: base, at: "a2a.endpoint", example: "/a2a", sink: &sink) {
+            settings.endpointURL = url
         }
         return settings
     }
@@ -125,7 +107,7 @@ extension ScenarioLoader {
                 sink.report(specPath, "workflow steps need the scenario's \"target\"")
                 return nil
             }
-            let base = target.hasSuffix("/") ? String(target.dropLast()) : target
+            let base = Self.base(of: target)
             guard let submit = spec["submit"], case .object = submit else {
                 sink.report(specPath + ".submit", "expected {\"path\": \"/api/v1/workflows\", \"json\": {...}}")
                 return nil
@@ -220,6 +202,27 @@ extension ScenarioLoader {
         }
         guard let template = compileJSON(.object(params), at: path + (spec["arguments"] != nil ? ".arguments" : ""), sink: &sink) else { return nil }
         return MCPCall(method: call, params: template, name: name, expectError: expectError)
+    }
+
+    /// The target without a trailing slash, ready to have paths appended.
+    static func base(of target: String?) -> String {
+        let text = target ?? ""
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// A path (joined to `base`) or an absolute http(s) URL; anything else is reported once.
+    func pathOrURL(_ value: JSONValue, base: String, at path: String, example: String, sink: inout DiagnosticSink) -> String? {
+        guard case let .string(text) = value else {
+            sink.report(path, "expected a path such as \"\(example)\" or an absolute http(s) URL, found \(value.kindName)")
+            return nil
+        }
+        if text.hasPrefix("/") { return base + text }
+        let lower = text.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            return validateBaseURL(text, at: path, sink: &sink) ? text : nil
+        }
+        sink.report(path, "expected a path such as \"\(example)\" or an absolute http(s) URL")
+        return nil
     }
 
     func captures(_ value: JSONValue?, at path: String, sink: inout DiagnosticSink) -> [(name: String, pointer: String)] {

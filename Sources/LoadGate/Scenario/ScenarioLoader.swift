@@ -352,7 +352,7 @@ public struct ScenarioLoader {
                 break
             }
             if let template = compile(text, at: requestPath + ".path", sink: &sink) {
-                let base = target.hasSuffix("/") ? String(target.dropLast()) : target
+                let base = Self.base(of: target)
                 url = Template(segments: [.literal(base)] + template.segments, environmentValues: template.environmentValues)
             }
         case let (nil, urlValue?):
