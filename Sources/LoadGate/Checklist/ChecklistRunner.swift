@@ -114,7 +114,7 @@ public struct ChecklistRunner: Sendable {
         case let .secrets(spec): return ServiceChecks.secret(spec, context: context)
         case let .redis(spec): return ServiceChecks.redis(spec, context: context, timeoutNanos: timeoutNanos)
         case let .prometheus(spec): return ServiceChecks.prometheus(spec, timeoutNanos: timeoutNanos)
-        case let .command(argv, exitCode, pattern): return ServiceChecks.command(argv: argv, exitCode: exitCode, outputPattern: pattern, timeoutNanos: timeoutNanos)
+        case let .command(argv, exitCode, pattern): return CommandCheck.check(argv: argv, exitCode: exitCode, outputPattern: pattern, timeoutNanos: timeoutNanos)
         case let .manual(description): return ServiceChecks.manual(id: id, description: description, context: context)
         }
     }

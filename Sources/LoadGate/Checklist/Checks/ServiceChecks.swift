@@ -127,35 +127,6 @@ enum ServiceChecks {
         return .pass(expected, observed.joined(separator: "; "))
     }
 
-    static func command(argv: [String], exitCode: Int, outputPattern: String?, timeoutNanos: Int64) -> CheckOutcome {
-        let expected = "`\(argv.joined(separator: " "))` exits \(exitCode)" + (outputPattern.map { " with output matching /\($0)/" } ?? "")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return .fail(expected, "cannot start", "cannot run \(argv[0]): \(error.localizedDescription)") }
-        let reader = OutputCollector(pipe.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(Double(timeoutNanos) / 1e9)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return .fail(expected, "killed after \(DurationText.format(nanos: timeoutNanos))", "the command did not finish in time")
-        }
-        let output = reader.finish()
-        let observed = "exit \(process.terminationStatus); output: \(output.prefix(300).trimmingCharacters(in: .whitespacesAndNewlines))"
-        guard Int(process.terminationStatus) == exitCode else { return .fail(expected, observed, "the command exited \(process.terminationStatus)") }
-        if let pattern = outputPattern {
-            guard let regex = try? NSRegularExpression(pattern: pattern),
-                  regex.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil else {
-                return .fail(expected, observed, "the output does not match /\(pattern)/")
-            }
-        }
-        return .pass(expected, observed)
-    }
-
     static func manual(id: String, description: String, context: CheckContext) -> CheckOutcome {
         let expected = "a current attestation" + (description.isEmpty ? "" : " that \(description)")
         guard let entry = context.attestations.entry(for: id), !entry.waiver else {
@@ -169,21 +140,3 @@ enum ServiceChecks {
     }
 }
 
-
-/// Reads a pipe to its end on a background thread (so a chatty command cannot block on a full pipe).
-private final class OutputCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
-}
