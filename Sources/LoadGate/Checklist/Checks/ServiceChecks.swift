@@ -1,7 +1,7 @@
 import CCurl
 import Foundation
 
-/// `secrets`, `redis`, `prometheus`, `command` and `manual` checks.
+/// `secrets`, `prometheus` and `manual` checks (`redis`: RedisCheck; `command`: CommandCheck).
 enum ServiceChecks {
     static let placeholders = ["changeme", "change-me", "change_me", "replaceme", "replace_me", "replace-me", "todo", "fixme",
                                "placeholder", "password", "secret", "example", "dummy", "default", "none", "null", "test"]
@@ -37,63 +37,6 @@ enum ServiceChecks {
             || lowered.contains("replace_me") || lowered.contains("changeme")
         if isPlaceholder { return .fail(expected, observed.joined(separator: "; "), "\(source) holds a placeholder, not a secret") }
         if value.count < spec.minLength { return .fail(expected, observed.joined(separator: "; "), "\(source) is shorter than \(spec.minLength) characters") }
-        return .pass(expected, observed.joined(separator: "; "))
-    }
-
-    static func redis(_ spec: RedisSpec, context: CheckContext, timeoutNanos: Int64) -> CheckOutcome {
-        var expectedParts = ["PING -> PONG", "SET/GET/DEL round trip"]
-        if spec.passwordEnv != nil { expectedParts.insert("AUTH accepted", at: 0) }
-        if let role = spec.role { expectedParts.append("role \(role)") }
-        if spec.requirePersistenceOK { expectedParts.append("persistence ok") }
-        if let bound = spec.maxLatencyNanos { expectedParts.append("PING within \(DurationText.format(nanos: bound))") }
-        let expected = "\(spec.host):\(spec.port): " + expectedParts.joined(separator: ", ")
-        let fd: Int32
-        switch TCPProbe.connect(host: spec.host, port: spec.port, timeoutNanos: timeoutNanos) {
-        case let .failure(failure): return .fail(expected, failure.description, "cannot reach Redis: \(failure)")
-        case let .success((descriptor, _)): fd = descriptor
-        }
-        defer { close(fd) }
-        let client = RESPClient(fd: fd)
-        var observed: [String] = []
-        if let env = spec.passwordEnv {
-            guard let password = context.environment[env] else { return .fail(expected, "\(env) unset", "the password variable \(env) is not set") }
-            let reply = client.command(spec.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-            observed.append("AUTH: \(reply.display)")
-            guard reply == .simple("OK") else { return .fail(expected, observed.joined(separator: "; "), "AUTH refused: \(reply.display)") }
-        }
-        let started = MonotonicClock.nowNanos()
-        let pong = client.command(["PING"])
-        let pingNanos = MonotonicClock.nowNanos() - started
-        observed.append("PING: \(pong.display) in \(DurationText.format(nanos: pingNanos))")
-        guard pong == .simple("PONG") else { return .fail(expected, observed.joined(separator: "; "), "PING answered \(pong.display)") }
-        let key = spec.keyPrefix + UUID().uuidString.lowercased()
-        let token = UUID().uuidString
-        let set = client.command(["SET", key, token, "PX", "60000"])
-        let get = client.command(["GET", key])
-        let del = client.command(["DEL", key])
-        observed.append("SET \(set.display), GET \(get == .bulk(token) ? "same value" : get.display), DEL \(del.display)")
-        guard set == .simple("OK"), get == .bulk(token), del == .integer(1) else {
-            return .fail(expected, observed.joined(separator: "; "), "the round trip on \(key) failed")
-        }
-        if spec.role != nil || spec.requirePersistenceOK {
-            guard case let .bulk(info) = client.command(["INFO"]) else { return .fail(expected, observed.joined(separator: "; "), "INFO failed") }
-            let fields = Dictionary(info.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }).compactMap { line -> (String, String)? in
-                guard let colon = line.firstIndex(of: ":") else { return nil }
-                return (String(line[..<colon]), String(line[line.index(after: colon)...]))
-            }, uniquingKeysWith: { $1 })
-            if let role = spec.role {
-                observed.append("role \(fields["role"] ?? "?")")
-                guard fields["role"] == role else { return .fail(expected, observed.joined(separator: "; "), "role is \(fields["role"] ?? "unknown"), expected \(role)") }
-            }
-            if spec.requirePersistenceOK {
-                let rdb = fields["rdb_last_bgsave_status"] ?? "?", aof = fields["aof_last_write_status"] ?? "?"
-                observed.append("rdb \(rdb), aof \(aof)")
-                guard rdb == "ok", aof == "ok" else { return .fail(expected, observed.joined(separator: "; "), "persistence is not healthy") }
-            }
-        }
-        if let bound = spec.maxLatencyNanos, pingNanos > bound {
-            return .fail(expected, observed.joined(separator: "; "), "PING took \(DurationText.format(nanos: pingNanos))")
-        }
         return .pass(expected, observed.joined(separator: "; "))
     }
 
