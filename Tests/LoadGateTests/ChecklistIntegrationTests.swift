@@ -134,6 +134,39 @@ struct ChecklistIntegrationTests {
         #expect(Self.text(weakItems["mtls"], "message") == "the server accepts TLS 1.2; it must require TLS 1.3")
     }
 
+    @Test("mTLS: a foreign certificate the client cannot load is an item error, never a refusal; nginx trusting the foreign CA fails the check")
+    func mtlsForeignCertificate() throws {
+        let peers = try ChecklistPeers()
+        peers.tls.stop()
+        peers.tls = try ChecklistPeers.startTLS(scratch: peers.scratch, certs: peers.certs, flags: ["--trust-foreign-ca"])
+        let trusting = Self.mtlsItem
+        let unusable = Self.mtlsItem.replacingOccurrences(of: "\"id\": \"mtls\"", with: "\"id\": \"unusable\"")
+            .replacingOccurrences(of: "foreign-client.key", with: "client.key")
+        let (run, items) = try Self.runItems(peers, trusting + ",\n" + unusable)
+        #expect(run.exitCode == 1)
+        #expect(items["mtls"]?["status"] == .string("failed"))
+        #expect(Self.text(items["mtls"], "message") == "the server answered with a foreign certificate: mTLS is not enforced")
+        // The foreign key does not match the foreign certificate: libcurl cannot present it. Today's
+        // code counted that as "refused" and passed against this very server.
+        #expect(items["unusable"]?["status"] == .string("error"), "\(Self.text(items["unusable"], "message"))")
+        #expect(Self.text(items["unusable"], "message").hasPrefix("foreignCert/foreignKey cannot be used by the client"))
+        #expect(!Self.text(items["unusable"], "observed").contains("with a foreign certificate: refused"))
+    }
+
+    @Test("minDaysValid applies to every certificate served: an intermediate expiring in 3 days fails a 7-day minimum")
+    func chainExpiry() throws {
+        let peers = try ChecklistPeers()
+        let item = Self.mtlsItem.replacingOccurrences(of: "\"minVersion\": \"1.3\"", with: "\"minVersion\": \"1.3\", \"minDaysValid\": 7")
+        let (good, goodItems) = try Self.runItems(peers, item)
+        #expect(good.exitCode == 0, "\(good.stdout)")
+        #expect(Self.text(goodItems["mtls"], "observed").contains("(29 days)") || Self.text(goodItems["mtls"], "observed").contains("(30 days)"))
+        peers.tls.stop()
+        peers.tls = try ChecklistPeers.startTLS(scratch: peers.scratch, certs: peers.certs, flags: ["--short-lived-chain"])
+        let (short, shortItems) = try Self.runItems(peers, item)
+        #expect(short.exitCode == 1)
+        #expect(Self.text(shortItems["mtls"], "message") == "chain certificate CN = Short-lived Intermediate expires in 2 days (< 7)", "\(Self.text(shortItems["mtls"], "observed"))")
+    }
+
     @Test("Redis with the right password passes; a wrong one fails with the server's own message")
     func redis() throws {
         let peers = try ChecklistPeers()
