@@ -13,14 +13,15 @@ final class RedisClusterPeers: @unchecked Sendable {
     let certs: String
     var nodes: [PeerProcess] = []
 
-    init(masters: Int = 3) throws {
-        scratch = try ScratchDirectory()
-        certs = scratch.path("certs")
+    /// - Parameter certs: a make-certs directory to share (made in the scratch folder when nil).
+    init(masters: Int = 3, scratch shared: ScratchDirectory? = nil, certs sharedCerts: String? = nil) throws {
+        scratch = try shared ?? ScratchDirectory()
+        certs = sharedCerts ?? scratch.path("certs")
         try Self.makeCerts(certs)
         for index in 0..<masters {
             let port = try PeerProcess.freePort(), bus = try PeerProcess.freePort()
             nodes.append(try PeerProcess(PeerProcess.packageRoot.appendingPathComponent("scripts/peers/redis").path,
-                                         [scratch.path("node\(index)"), String(port), "--tls", certs, "--cluster", String(bus)],
+                                         [scratch.path("cluster-node\(index)-\(port)"), String(port), "--tls", certs, "--cluster", String(bus)],
                                          port: port, environment: ["REDIS_PASSWORD": Self.password]))
         }
         let create = Process()
