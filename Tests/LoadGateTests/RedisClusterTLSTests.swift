@@ -59,12 +59,12 @@ final class RedisClusterPeers: @unchecked Sendable {
         return "{\"id\": \"\(id)\", \"kind\": \"redis\", \"params\": {\(body)}, \"timeout\": \"\(timeout)\"}"
     }
 
-    /// CLUSTER INFO's cluster_state as node `index` sees it (through redis-cli, password from the environment).
-    func clusterState(askingNode index: Int) -> String {
+    /// redis-cli against node `index` over TLS (password from the environment, never argv): its stdout.
+    func cli(_ index: Int, _ arguments: [String]) -> String {
         let cli = Process()
         cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         cli.arguments = ["--tls", "--cacert", certs + "/ca.crt", "--cert", certs + "/client.crt", "--key", certs + "/client.key",
-                         "-h", "127.0.0.1", "-p", String(nodes[index].port), "cluster", "info"]
+                         "-h", "127.0.0.1", "-p", String(nodes[index].port)] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["REDISCLI_AUTH"] = Self.password
         cli.environment = environment
@@ -74,8 +74,13 @@ final class RedisClusterPeers: @unchecked Sendable {
         guard (try? cli.run()) != nil else { return "" }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         cli.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first { $0.hasPrefix("cluster_state:") }
-            .map { String($0.dropFirst("cluster_state:".count)) } ?? ""
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// CLUSTER INFO's cluster_state as node `index` sees it.
+    func clusterState(askingNode index: Int) -> String {
+        cli(index, ["cluster", "info"]).split(whereSeparator: \.isNewline).first { $0.hasPrefix("cluster_state:") }
+            .map { String($0.dropFirst("cluster_state:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
     }
 }
 
@@ -122,6 +127,24 @@ struct RedisClusterTLSTests {
         #expect(observed.contains("GET same value, DEL 1"))
     }
 
+    @Test("during a slot migration the round trip follows MOVED then ASK (with ASKING) to the importing master")
+    func roundTripFollowsAsk() throws {
+        let peers = try RedisClusterPeers()
+        // A tag in node 1's range (5461-10922), whose slot is then migrated from node 1 to node 2.
+        let tag = (0..<1000).map { "m\($0)" }.first { (5461...10922).contains(RedisClusterTopology.slot(ofKey: "{\($0)}")) }!
+        let slot = String(RedisClusterTopology.slot(ofKey: "{\(tag)}"))
+        let source = peers.cli(1, ["cluster", "myid"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let target = peers.cli(2, ["cluster", "myid"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(peers.cli(2, ["cluster", "setslot", slot, "importing", source]).hasPrefix("OK"))
+        #expect(peers.cli(1, ["cluster", "setslot", slot, "migrating", target]).hasPrefix("OK"))
+        let (run, items, _) = try ChecklistCLI.run(peers.item("ask", ["keyPrefix": "\"loadgate:{\(tag)}:\""]), in: peers.scratch,
+                                                   environment: peers.environment)
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        let observed = Self.text(items["ask"], "observed")
+        #expect(observed.contains("SET OK via seed -> MOVED 127.0.0.1:\(peers.nodes[1].port) -> ASK 127.0.0.1:\(peers.nodes[2].port)"), "\(observed)")
+        #expect(observed.contains("GET same value, DEL 1"))
+    }
+
     @Test("one master stopped: the item fails naming it and its slots, and still does once the cluster marks it failed")
     func masterDown() throws {
         let peers = try RedisClusterPeers()
@@ -162,6 +185,7 @@ struct RedisClusterTLSTests {
             peers.item("no-client-cert", ["clientCert": "", "clientKey": ""], timeout: "3s"),
             peers.item("foreign-client-cert", ["clientCert": "\"${env.LG_CERTS}/foreign-client.crt\"", "clientKey": "\"${env.LG_CERTS}/foreign-client.key\""], timeout: "3s"),
             peers.item("unusable-client-key", ["clientKey": "\"${env.LG_CERTS}/foreign-client.key\""], timeout: "3s"),
+            peers.item("wrong-ca-insecure-explicit", ["caFile": "\"${env.LG_CERTS}/foreign-ca.crt\"", "insecure": "true"], timeout: "3s"),
         ].joined(separator: ",\n"), in: peers.scratch, environment: peers.environment)
         #expect(Date().timeIntervalSince(started) < 8, "every item ends within its timeout")
         #expect(run.exitCode == 1)
@@ -177,6 +201,8 @@ struct RedisClusterTLSTests {
         #expect(Self.text(items["foreign-client-cert"], "message").hasPrefix("127.0.0.1:\(port): the server refused the client certificate"))
         #expect(items["unusable-client-key"]?["status"] == .string("error"), "a key that does not match the certificate is the item's own fault")
         #expect(Self.text(items["unusable-client-key"], "message").contains("the item's TLS files cannot be used"))
+        #expect(items["wrong-ca-insecure-explicit"]?["status"] == .string("passed"), "verification is off only when asked, and then said")
+        #expect(Self.text(items["wrong-ca-insecure-explicit"], "expected").contains("(insecure: verification off)"))
         for id in ["plaintext-at-tls-port", "tls-at-plaintext-port", "wrong-ca", "no-client-cert", "foreign-client-cert"] {
             #expect(items[id]?["status"] == .string("failed"), "\(id)")
         }
