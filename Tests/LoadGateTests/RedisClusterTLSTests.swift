@@ -293,3 +293,62 @@ struct RedisClusterTopologyTests {
         #expect(!RedisPersistence.judge(fields: failedSave, saveRules: "3600 1").passed)
     }
 }
+
+/// A loopback listener that answers every connection with fixed bytes (optionally for ever): a
+/// port that is not Redis, or a hostile one.
+final class ScriptedListener: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init(payload: [UInt8], repeatForever: Bool = false) throws {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        guard withUnsafePointer(to: &address, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, length) } }) == 0 else {
+            throw POSIXError(.EADDRINUSE)
+        }
+        listen(listening, 16)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        fd = listening
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listening, nil, nil)
+                if client < 0 { return }
+                Thread.detachNewThread {
+                    defer { close(client) }
+                    repeat {
+                        if payload.withUnsafeBytes({ send(client, $0.baseAddress, payload.count, Int32(MSG_NOSIGNAL)) }) <= 0 { return }
+                    } while repeatForever
+                    usleep(3_000_000)
+                }
+            }
+        }
+    }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+}
+
+@Suite("Redis items against peers that are not Redis")
+struct RedisHostilePeerTests {
+    @Test("an HTTP server, endless bytes without a line end, and arrays nested 100000 deep each fail within the timeout, without a crash")
+    func notRedis() throws {
+        let scratch = try ScratchDirectory()
+        let http = try ScriptedListener(payload: Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8))
+        let endless = try ScriptedListener(payload: [UInt8](repeating: UInt8(ascii: "A"), count: 64 * 1024), repeatForever: true)
+        let nested = try ScriptedListener(payload: Array(String(repeating: "*1\r\n", count: 100_000).utf8))
+        let started = Date()
+        let (run, items, _) = try ChecklistCLI.run("""
+        {"id": "http", "kind": "redis", "params": {"host": "127.0.0.1", "port": \(http.port)}, "timeout": "2s"},
+        {"id": "endless", "kind": "redis", "params": {"host": "127.0.0.1", "port": \(endless.port)}, "timeout": "2s"},
+        {"id": "nested", "kind": "redis", "params": {"host": "127.0.0.1", "port": \(nested.port), "cluster": true}, "timeout": "2s"}
+        """, in: scratch)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(run.exitCode == 1, "\(run.stdout)\(run.stderr)")
+        #expect(ChecklistIntegrationTests.text(items["http"], "message").contains("unexpected reply \"HTTP/1.1 400 Bad Request\": not a Redis server?"))
+        #expect(ChecklistIntegrationTests.text(items["endless"], "message").contains("a reply line longer than 65536 bytes"))
+        #expect(ChecklistIntegrationTests.text(items["nested"], "message").contains("arrays nested deeper than 8"))
+    }
+}

@@ -24,6 +24,8 @@ final class RESPClient {
     /// Bounds on what a peer can make the client hold (CLUSTER NODES of a large cluster fits easily).
     static let maxBulkBytes = 16 << 20
     static let maxArrayCount = 1 << 20
+    static let maxLineBytes = 64 * 1024
+    static let maxNesting = 8
 
     private let stream: RedisStream
     private var buffer: [UInt8] = []
@@ -41,15 +43,27 @@ final class RESPClient {
             self.failure = failure
             return .broken(failure.description)
         }
-        return read()
+        return read(depth: 0)
     }
 
+    /// One CRLF-terminated line; nil when the stream broke, the line is not CRLF-terminated (not
+    /// Redis speaking) or longer than `maxLineBytes` (a peer that never ends its line).
     private func line() -> String? {
+        var searchedUpTo = 0
         while true {
-            if let index = buffer.firstIndex(of: 0x0A), index > 0, buffer[index - 1] == 0x0D {
+            if let index = buffer[searchedUpTo...].firstIndex(of: 0x0A) {
+                guard index > 0, buffer[index - 1] == 0x0D else {
+                    failure = .other("a reply line not ended by CRLF: not a Redis server?")
+                    return nil
+                }
                 let text = String(decoding: buffer[0..<(index - 1)], as: UTF8.self)
                 buffer.removeFirst(index + 1)
                 return text
+            }
+            searchedUpTo = buffer.count
+            guard buffer.count <= Self.maxLineBytes else {
+                failure = .other("a reply line longer than \(Self.maxLineBytes) bytes: not a Redis server?")
+                return nil
             }
             guard fill() else { return nil }
         }
@@ -63,7 +77,7 @@ final class RESPClient {
         return true
     }
 
-    private func read() -> Reply {
+    private func read(depth: Int) -> Reply {
         guard let header = line(), let kind = header.first else { return .broken("no reply: \(failure?.description ?? "empty line")") }
         let rest = String(header.dropFirst())
         switch kind {
@@ -82,8 +96,15 @@ final class RESPClient {
             guard let count = Int(rest) else { return .broken("bad array length") }
             if count < 0 { return .null }
             guard count <= Self.maxArrayCount else { return .broken("array reply of \(count) elements refused (limit \(Self.maxArrayCount))") }
-            return .array((0..<count).map { _ in read() })
-        default: return .broken("unexpected reply \(header.prefix(40))")
+            guard depth < Self.maxNesting else { return .broken("arrays nested deeper than \(Self.maxNesting)") }
+            var items: [Reply] = []
+            for _ in 0..<count {
+                let item = read(depth: depth + 1)
+                if case .broken = item { return item }
+                items.append(item)
+            }
+            return .array(items)
+        default: return .broken("unexpected reply \(header.prefix(40).debugDescription): not a Redis server?")
         }
     }
 }

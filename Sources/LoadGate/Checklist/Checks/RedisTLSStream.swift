@@ -102,8 +102,12 @@ final class RedisTLSStream: RedisStream {
         let detail = reason.isEmpty ? String(cString: curl_easy_strerror(code)) : reason
         let lowered = detail.lowercased()
         if lowered.contains("certificate required") { return .clientCertificateRequired(detail) }
-        if lowered.contains("alert unknown ca") || lowered.contains("alert bad certificate") || lowered.contains("alert certificate unknown")
-            || lowered.contains("alert decrypt error") || lowered.contains("alert handshake failure") && phase != "handshake" {
+        // TLS 1.3 servers judge the client certificate after the client's handshake is done, so
+        // these alerts arrive on the first read; "handshake failure" during the handshake itself
+        // can be anything (ciphers, versions), so it is not blamed on the certificate.
+        let refusalAlerts = ["alert unknown ca", "alert bad certificate", "alert certificate unknown", "alert decrypt error",
+                             "alert certificate expired", "alert certificate revoked", "alert unsupported certificate"]
+        if refusalAlerts.contains(where: lowered.contains) || (phase != "handshake" && lowered.contains("alert handshake failure")) {
             return .clientCertificateRefused(detail)
         }
         switch code {
