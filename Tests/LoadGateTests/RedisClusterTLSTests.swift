@@ -91,7 +91,7 @@ struct RedisClusterTLSTests {
     @Test("a three-master TLS cluster with a password passes, with masters, replicas and coverage as evidence; no secret in any output byte")
     func healthyClusterPasses() throws {
         let peers = try RedisClusterPeers()
-        let (run, items, out) = try ChecklistCLI.run(peers.item("cluster", ["persistence": "", "maxLatency": "\"1s\""]), in: peers.scratch,
+        let (run, items, out) = try ChecklistCLI.run(peers.item("cluster", ["maxLatency": "\"1s\""]), in: peers.scratch,
                                                      environment: peers.environment)
         #expect(run.exitCode == 0, "\(run.stdout)\(run.stderr)")
         let observed = Self.text(items["cluster"], "observed")
@@ -102,6 +102,13 @@ struct RedisClusterTLSTests {
         for node in peers.nodes { #expect(observed.contains("127.0.0.1:\(node.port) "), "every master reached: \(node.port)") }
         #expect(observed.contains("all 16384 slots served by a reachable master"))
         #expect(observed.contains("SET OK via seed"))
+        // The same cluster without persistence (the test nodes run with save "" and appendonly no):
+        // persistence is checked on every master and the first one without it is named.
+        let (unpersisted, unpersistedItems, _) = try ChecklistCLI.run(peers.item("persisted", ["persistence": "true"]), in: peers.scratch,
+                                                                      environment: peers.environment)
+        #expect(unpersisted.exitCode == 1)
+        #expect(Self.text(unpersistedItems["persisted"], "message")
+                == "master 127.0.0.1:\(peers.nodes[0].port): persistence is off: no RDB save rules (save \"\") and appendonly no")
         // The password (with JSON- and HTML-special characters) and the client key: in no output byte.
         let key = try String(contentsOfFile: peers.certs + "/client.key", encoding: .utf8)
         let keyLine = key.split(separator: "\n").dropFirst(3).first.map(String.init) ?? key
@@ -119,9 +126,13 @@ struct RedisClusterTLSTests {
         let peers = try RedisClusterPeers()
         // A hash tag whose slot the seed (0-5460) does not own.
         let tag = (0..<1000).map { "t\($0)" }.first { RedisClusterTopology.slot(ofKey: "{\($0)}") > 5460 }!
-        let (run, items, _) = try ChecklistCLI.run(peers.item("moved", ["keyPrefix": "\"loadgate:{\(tag)}:\""]), in: peers.scratch,
+        let (run, items, _) = try ChecklistCLI.run(peers.item("moved", ["keyPrefix": "\"loadgate:{\(tag)}:\""]) + ",\n"
+                                                   + peers.item("not-as-cluster", ["keyPrefix": "\"loadgate:{\(tag)}:\"", "cluster": ""]), in: peers.scratch,
                                                    environment: peers.environment)
-        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(run.exitCode == 1, "\(run.stdout)")
+        #expect(items["moved"]?["status"] == .string("passed"))
+        #expect(Self.text(items["not-as-cluster"], "message").hasSuffix("failed: this is a cluster node (set \"cluster\": true)"),
+                "a cluster checked as a single node says why its round trip fails")
         let observed = Self.text(items["moved"], "observed")
         #expect(observed.contains("key slot \(RedisClusterTopology.slot(ofKey: "{\(tag)}")): SET OK via seed -> MOVED 127.0.0.1:"), "\(observed)")
         #expect(observed.contains("GET same value, DEL 1"))
@@ -227,6 +238,19 @@ struct RedisPersistenceTests {
         let port = try PeerProcess.freePort()
         return try PeerProcess(PeerProcess.packageRoot.appendingPathComponent("scripts/peers/redis").path,
                                [scratch.path("redis-\(persistence)"), String(port), "--persistence", persistence], port: port)
+    }
+
+    @Test("cluster: true against a standalone Redis fails saying cluster support is disabled")
+    func clusterAgainstStandalone() throws {
+        let scratch = try ScratchDirectory()
+        let standalone = try Self.redis(scratch, "none")
+        defer { standalone.stop() }
+        let (run, items, _) = try ChecklistCLI.run("""
+        {"id": "c", "kind": "redis", "params": {"host": "127.0.0.1", "port": \(standalone.port), "cluster": true}}
+        """, in: scratch)
+        #expect(run.exitCode == 1)
+        #expect(ChecklistIntegrationTests.text(items["c"], "message")
+                == "CLUSTER INFO failed: -ERR This instance has cluster support disabled (is cluster mode enabled on this node?)")
     }
 
     @Test("persistence passes with RDB save rules or AOF, and fails on a Redis with save \"\" and appendonly no")
