@@ -185,12 +185,10 @@ public struct ChecklistLoader {
             p.allow(["host", "port", "passwordEnv", "username", "keyPrefix", "role", "persistence", "maxLatency",
                      "tls", "caFile", "clientCert", "clientKey", "serverName", "insecure", "cluster"])
             guard let host = p.string("host"), let port = p.port("port") else { return nil }
-            var redis = RedisSpec(host: host, port: port, passwordEnv: p.string("passwordEnv", required: false, template: false),
-                                  username: p.string("username", required: false), keyPrefix: p.string("keyPrefix", required: false) ?? "loadgate:check:",
-                                  role: p.string("role", required: false), requirePersistenceOK: p.bool("persistence"),
-                                  maxLatencyNanos: p.duration("maxLatency"))
-            redis.applyTLSAndCluster(&p)
-            return .redis(redis)
+            return .redis(RedisSpec(host: host, port: port, passwordEnv: p.string("passwordEnv", required: false, template: false),
+                                    username: p.string("username", required: false), keyPrefix: p.string("keyPrefix", required: false) ?? "loadgate:check:",
+                                    role: p.string("role", required: false), requirePersistenceOK: p.bool("persistence"),
+                                    maxLatencyNanos: p.duration("maxLatency")).withTLSAndCluster(&p))
         case "prometheus":
             p.allow(["url", "headers", "metrics", "caFile", "clientCert", "clientKey"])
             guard let url = p.string("url") else { return nil }

@@ -2,6 +2,12 @@
 /// needs one line for them): `tls`, `caFile`, `clientCert`, `clientKey`, `serverName`, `insecure`,
 /// `cluster`. Certificate parameters without `"tls": true` are an error, not silently plaintext.
 extension RedisSpec {
+    func withTLSAndCluster(_ p: inout Params) -> RedisSpec {
+        var spec = self
+        spec.applyTLSAndCluster(&p)
+        return spec
+    }
+
     mutating func applyTLSAndCluster(_ p: inout Params) {
         let wantsTLS = p.bool("tls")
         var options = TLSOptions()
