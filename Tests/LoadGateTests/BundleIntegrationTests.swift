@@ -112,7 +112,7 @@ struct BundleIntegrationTests {
         #expect(process.terminationStatus == 0, "the HTML parser refused report.html: \(String(decoding: data, as: UTF8.self))")
         let numbers = String(decoding: data, as: UTF8.self).split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(numbers.count == 3)
-        #expect(numbers.first == 6, "spectrum, time series, a histogram per step, latency sources and breakdown: one SVG each")
+        #expect(numbers.first == 7, "spectrum, per step a time series and a histogram, latency sources and breakdown: one SVG each")
         #expect((numbers.dropFirst().first ?? 0) >= 2, "every plotted line has real points (one per whole second or per percentile)")
         #expect((numbers.last ?? 0) >= 3, "bars drawn from the data")
         let html = try String(contentsOfFile: fixture.bundle + "/report.html", encoding: .utf8)
@@ -137,7 +137,7 @@ struct BundleIntegrationTests {
 
         let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.bundle).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: fixture.bundle + "/" + $0, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: fixture.bundle + "/" + $0, isDirectory: &isDirectory)
             return !isDirectory.boolValue && $0 != "MANIFEST.sig"
         }
         #expect(files.count >= 7)
