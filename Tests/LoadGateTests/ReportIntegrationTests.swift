@@ -104,7 +104,7 @@ struct ReportUnitTests {
         #expect(limited.headline.contains("at least 400/s (lower bound)"))
         let converged = CapacityFinding(ending: "converged", capacity: 400, from: 100, to: 10_000, precision: 0.05, connections: 50,
                                         steps: [Self.step(400, "passed"), Self.step(420, "failed")])
-        #expect(converged.title == "400/s met every SLO; 420/s did not")
+        #expect(converged.title == "400/s: met every SLO; 420/s did not")
         let below = CapacityFinding(ending: "below-from", capacity: nil, from: 100, to: 1000, precision: 0.05, connections: 50, steps: [Self.step(100, "failed")])
         #expect(below.title == "< 100/s: the lowest rate tried already breached the SLOs")
     }
@@ -148,7 +148,7 @@ struct ReportUnitTests {
                               step(800, "generator-limited", p95: 0.4, cores: 0.028)])),
         ])
         let page = try StrictPage(html: CapacityReport.html(document))
-        #expect(page.root.all(named: "h1").first?.fullText == "Capacity: ≥ 400/s: lower bound, the generator was the limit")
+        #expect(page.root.all(named: "h1").first?.fullText == "Capacity ≥ 400/s: lower bound, the generator was the limit")
         #expect(page.root.fullText.contains("raise --connections"))
         let svg = try #require(page.root.all(named: "svg").first)
         #expect(svg.all(named: "line", class: "threshold").first?["data-label"] == "SLO p95 < 100ms")

@@ -14,7 +14,7 @@ public struct CapacityFinding: Sendable, Equatable {
         case machineCPU = "machine-cpu"
     }
 
-    /// The heading of the page: "≥ 400/s: lower bound, the generator was the limit".
+    /// The heading after "Capacity ": "≥ 400/s: lower bound, the generator was the limit".
     public var title: String
     /// The full sentence for the terminal and capacity.json, starting "capacity: ".
     public var headline: String
@@ -56,7 +56,7 @@ public struct CapacityFinding: Sendable, Equatable {
         let lowestFailing = steps.filter { $0.outcome == "failed" }.map(\.offered).min()
         switch ending {
         case "converged":
-            title = "\(capacity.map(rate) ?? "-") met every SLO" + (lowestFailing.map { "; \(rate($0)) did not" } ?? "")
+            title = "\(capacity.map(rate) ?? "-"): met every SLO" + (lowestFailing.map { "; \(rate($0)) did not" } ?? "")
             headline = "capacity: \(capacity.map(rate) ?? "-") offered met every SLO" + (lowestFailing.map { "; \(rate($0)) breached them (precision \(JSONWriter.format(precision * 100))%)" } ?? "")
         case "ceiling":
             title = "≥ \(rate(to)): no breach up to the \(rate(to)) ceiling"

@@ -42,6 +42,7 @@ public enum CapacityReport {
                     ])),
                     ("outcome", .string(name(step.outcome))),
                     ("limitReason", step.limitReason.map(JSONValue.string) ?? .null),
+                    ("reasons", .array(step.summary.reasons.map(JSONValue.string))),
                     ("slos", .array(step.summary.slos.map { slo in
                         .object([("expression", .string(slo.expression)), ("observed", slo.observed.map(JSONValue.number) ?? .null),
                                  ("passed", .bool(slo.passed))])
@@ -149,6 +150,7 @@ extension CapacityReport {
             rows += "<td class=\"num\">\(DurationText.trim((step.number("/generator/processCores") ?? 0) * 100))%</td>"
             rows += "<td class=\"\(outcome == "passed" ? "pass" : "fail")\">\(Markup.escape(outcome))"
             if let reason = step.text("/limitReason") { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
+            for case let .string(reason) in step.list("/reasons") { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
             rows += "</td></tr>"
         }
         let verdictClass = ending == "converged" || ending == "ceiling" ? "passed" : ending == "below-from" ? "failed" : "invalid"
@@ -156,7 +158,7 @@ extension CapacityReport {
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"/><title>LoadGate capacity \(Markup.escape(document.text("/scenario/name") ?? ""))</title><style>\(HTMLReport.css)</style></head>
-        <body><header class="verdict \(verdictClass)"><h1>Capacity: \(Markup.escape(finding.title))</h1>
+        <body><header class="verdict \(verdictClass)"><h1>Capacity \(Markup.escape(finding.title))</h1>
         <p>\(Markup.escape(finding.headline))</p>\(advice)</header>
         <p class="muted">Scenario \(Markup.escape(document.text("/scenario/name") ?? "")) against \(Markup.escape(document.text("/target") ?? "-")) · each step held \(DurationText.trim(document.number("/settings/stepDuration") ?? 0)) s after \(DurationText.trim(document.number("/settings/warmup") ?? 0)) s warm-up · \(Int(exactly: (document.number("/settings/connections") ?? 0).rounded()) ?? 0) connections</p>
         \(chart)<h2>Steps</h2><table>\(rows)</table>

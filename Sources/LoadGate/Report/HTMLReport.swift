@@ -84,7 +84,9 @@ public enum HTMLReport {
         out += "<p class=\"muted\">Target \(Markup.escape(run.target ?? "-")) · \(Markup.escape(run.loadModel)) model · "
         out += "\(Markup.seconds(run.durationSeconds))"
         if let requested = run.requestedRate { out += " · requested \(DurationText.trim(requested)) iterations/s" }
-        if let achieved = run.achievedRequestRate { out += " · achieved \(DurationText.trim(achieved)) req/s" }
+        let stepCount = run.steps.filter { !$0.isPhase }.count
+        if let achieved = run.achievedRate { out += " · achieved \(DurationText.trim(achieved)) iterations/s" + (stepCount > 1 ? " of \(stepCount) steps" : "") }
+        if let achieved = run.achievedRequestRate { out += " = \(DurationText.trim(achieved)) requests/s" }
         if !run.complete { out += " · <b class=\"fail\">incomplete (interrupted)</b>" }
         out += "</p>"
         if !single, !run.reasons.isEmpty {

@@ -46,6 +46,8 @@ public struct ReportView: Sendable {
         public var durationSeconds: Double
         public var loadModel: String
         public var requestedRate: Double?
+        /// Iterations started per second (each runs every step once).
+        public var achievedRate: Double?
         public var achievedRequestRate: Double?
         public var requests: Int
         public var failed: Int
@@ -235,6 +237,7 @@ extension ReportView.RunPart {
         durationSeconds = summary.number("/durationSeconds") ?? 0
         loadModel = summary.text("/load/model") ?? ""
         requestedRate = summary.number("/load/requested/averageRate") ?? summary.number("/load/requested/rate")
+        achievedRate = summary.number("/load/achieved/rate")
         achievedRequestRate = summary.number("/load/achieved/requestRate")
         requests = summary.int("/totals/requests") ?? 0
         failed = summary.int("/totals/failed") ?? 0
