@@ -265,6 +265,31 @@ struct ReportChartTests {
     }
 }
 
+extension ReportChartTests {
+    @Test("a windowed SLO gets a per-window chart with its failing windows in red; an SLO without windows gets none")
+    func windowChart() throws {
+        let step = SummaryJSON.step(name: "api", ReportFixture.metrics(ReportFixture.histogram(count: 1000, tail: 0)), spectrum: true)
+        let windowed = ReportFixture.object(ReportFixture.slo("p95 < 200ms", observed: 0.3, passed: false), adding: [
+            ("window", .object([("seconds", .number(10)), ("failed", .number(1)),
+                                ("worst", .object([("start", .number(10)), ("end", .number(20)), ("value", .number(0.3))])),
+                                ("values", .array([.number(0.1), .number(0.3), .null, .number(0.12)]))])),
+        ])
+        let page = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [windowed])))
+        let chart = try #require(ReportFixture.svg(page, label: "SLO per window").first)
+        let bars = chart.all(named: "rect", class: "window")
+        #expect(bars.count == 3, "a window without samples draws no bar")
+        #expect(bars.filter { $0.classes.contains("failing") }.count == 1)
+        #expect(bars.filter { $0.classes.contains("failing") }.first?["fill"] == SVGCanvas.failColor)
+        let threshold = try #require(chart.all(named: "line", class: "threshold").first)
+        let read = try #require(threshold.number("y1").flatMap { ChartReader.logValue(atPixel: $0, ticks: ChartReader.ticks(chart, "y")) })
+        #expect(abs(read - 0.2) / 0.2 < 0.01)
+        #expect(page.root.fullText.contains("1 of 4 windows of 10 s failed; worst 10–20 s"))
+
+        let plain = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [ReportFixture.slo("p95 < 200ms", observed: 0.1, passed: true)])))
+        #expect(ReportFixture.svg(plain, label: "SLO per window").isEmpty)
+    }
+}
+
 @Suite("Percentile distribution as HdrHistogram outputs it")
 struct PercentileDistributionTests {
     @Test("levels step by ticks per half distance (0, 10, ... 50, 55, ... 75, 77.5 ...) and end with one line at 100%")

@@ -32,7 +32,7 @@ public enum HTMLReport {
     .reasons{margin:6px 0 0 18px;padding:0}.warning{color:#9a6700}.alert{background:#fff5e0;border:2px solid #bf8700;border-radius:6px;padding:8px 12px;font-weight:600}
     table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
     th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.muted{color:#57606a}
-    .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px;break-inside:avoid}svg text{font:10px sans-serif;fill:#57606a}
+    .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px;break-inside:avoid}svg{max-width:100%;height:auto}svg text{font:10px sans-serif;fill:#57606a}
     pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:11px;max-height:8em;overflow:hidden}
     code{font-size:12px}section{break-inside:auto}@media print{body{padding:0;max-width:none}.charts{display:block}.chart{display:inline-block;margin:0 0 8px}}
     """
@@ -212,6 +212,20 @@ public enum HTMLReport {
         }
         entries += run.overall.failures.map { ("failure \($0.name)", $0.count, SVGCanvas.failColor) }
         out += ReportCharts.breakdown(entries, title: "Status codes and failures")
+        for slo in run.slos {
+            guard let window = slo.window, let parsed = slo.parsed else { continue }
+            var isLatency = false
+            var unit = ""
+            switch parsed.metric {
+            case .latency: isLatency = true
+            case .availability, .errorRate: unit = "%"
+            case .rps: unit = "/s"
+            case .dropped: unit = ""
+            }
+            out += ReportCharts.windows(window.values, windowSeconds: window.seconds, threshold: parsed.threshold,
+                                        holds: { parsed.comparison.holds($0, parsed.threshold) }, isLatency: isLatency, unit: unit,
+                                        title: "SLO \(slo.expression) per \(DurationText.trim(window.seconds)) s window")
+        }
         return out
     }
 

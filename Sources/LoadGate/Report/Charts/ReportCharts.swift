@@ -214,5 +214,38 @@ public enum ReportCharts {
         return wrap(canvas.render())
     }
 
+    /// A windowed SLO: one bar per window (failing windows red) against the threshold line.
+    /// - Parameters:
+    ///   - values: the SLO's metric per window, nil where a window had no samples.
+    ///   - isLatency: seconds (log axis) rather than a percent or a rate (linear axis).
+    public static func windows(_ values: [Double?], windowSeconds: Double, threshold: Double, holds: (Double) -> Bool,
+                               isLatency: Bool, unit: String, title: String) -> String {
+        let present = values.compactMap { $0 }
+        guard !present.isEmpty else { return "" }
+        var canvas = SVGCanvas(title: title, ariaLabel: "SLO per window", plotHeight: 120)
+        let x = ChartScale.linear(0, Double(values.count) * windowSeconds, start: canvas.left, end: canvas.right)
+        let y = isLatency
+            ? ChartScale.log((present + [threshold]).filter { $0 > 0 }.min() ?? 1e-3, (present + [threshold]).max() ?? 1, start: canvas.bottom, end: canvas.top)
+            : ChartScale.linear(Swift.min(0, present.min() ?? 0), Swift.max(present.max() ?? 1, threshold) * 1.1, start: canvas.bottom, end: canvas.top)
+        let format: (Double) -> String
+        if isLatency { format = SVGCanvas.secondsLabel } else { format = { (value: Double) -> String in DurationText.trim(value) + unit } }
+        canvas.xAxis(x, title: "seconds since start (s), windows of \(DurationText.trim(windowSeconds)) s", format: { DurationText.trim($0) })
+        canvas.yAxis(y, title: isLatency ? "latency (log scale)" : "value (\(unit))", format: format)
+        var failed = 0
+        for (index, value) in values.enumerated() {
+            guard let value else { continue }
+            let passes = holds(value)
+            if !passes { failed += 1 }
+            let left = x.position(Double(index) * windowSeconds), right = x.position(Double(index + 1) * windowSeconds)
+            let top = y.position(value)
+            canvas.rect(x: left + 1, y: top, width: right - left - 2, height: canvas.bottom - top, color: passes ? "#54aeff" : SVGCanvas.failColor,
+                        cssClass: passes ? "bar window" : "bar window failing")
+        }
+        canvas.threshold(y: y.position(threshold), color: "#57606a", label: "threshold \(format(threshold))")
+        canvas.addLegend(.init("window met the SLO", color: "#54aeff", mark: .box))
+        if failed > 0 { canvas.addLegend(.init("window failed (\(failed))", color: SVGCanvas.failColor, mark: .box)) }
+        return wrap(canvas.render())
+    }
+
     static func wrap(_ svg: String) -> String { "<div class=\"chart\">" + svg + "</div>" }
 }
