@@ -111,9 +111,9 @@ enum GateCommand {
             }
         }
         log = { _ in }
-        let verdict = report.text("/verdict") ?? "invalid"
-        var out = "readiness: \(verdict.uppercased())\n"
         let view = ReportView(readiness: report)
+        let verdict = view.verdict
+        var out = "readiness: \(verdict.uppercased())\n"
         for scenario in view.scenarios {
             out += "  scenario \(scenario.name): " + (scenario.run.map(GateSummaryLine.render) ?? "not run: \(scenario.skippedReason ?? "")") + "\n"
         }

@@ -246,8 +246,14 @@ struct ReportChartTests {
             #expect(text.contains(expected), "missing \(expected)")
         }
         #expect(busy.root.all(named: "p", class: "alert").count >= 1)
+        let markdown = MarkdownReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: true))))
+        #expect(markdown.contains("**Generator:** fixture: start lateness p99 "))
+        #expect(markdown.contains("CPU 97.5% of 100%, dropped 0, **saturated**"))
+        #expect(markdown.contains("the load generator was saturated"))
         let calm = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: false))))
         #expect(calm.root.all(named: "p", class: "alert").isEmpty)
+        #expect(!MarkdownReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: false))))
+            .contains("saturated"))
         #expect(calm.root.fullText.contains("Generator health"))
         // Files from before the generator object still get the panel, from the lateness they have.
         let legacy = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [])))

@@ -30,6 +30,8 @@ public enum MarkdownReport {
                 out += "| \(cell(scenario.name)) | \(run.verdict) | \(run.requests) | \(run.failed) | \(Markup.seconds(run.overall.latency?.p95)) | \(cell(slos)) |\n"
             }
             out += "\n"
+            let generators = view.scenarios.compactMap { scenario in scenario.run.flatMap { generatorLine($0) }.map { "\(scenario.name): \($0)" } }
+            if !generators.isEmpty { out += "**Generator:** " + generators.joined(separator: " · ") + "\n\n" }
             for scenario in view.scenarios { out += errorSamples(scenario) }
         }
         if let checklist = view.checklist {
@@ -44,6 +46,18 @@ public enum MarkdownReport {
         let inputs = view.inputs.map { "`\($0.file)` sha256 `\($0.sha256.prefix(16))…`" }
         out += "<sub>Inputs: " + inputs.joined(separator: ", ") + "</sub>\n"
         return out
+    }
+
+    /// The generator's health in a few words: lateness p99, CPU, dropped, saturation.
+    static func generatorLine(_ run: ReportView.RunPart) -> String? {
+        var parts: [String] = []
+        if let lateness = run.generator?.lateness ?? run.lateness, lateness.count > 0 { parts.append("start lateness p99 \(Markup.seconds(lateness.p99))") }
+        if let cpu = run.generator?.cpuPercent {
+            parts.append("CPU \(DurationText.trim(cpu))%" + (run.generator?.workers.map { " of \($0 * 100)%" } ?? ""))
+        }
+        parts.append("dropped \(run.generator?.dropped ?? run.dropped)")
+        if run.generator?.saturated == true { parts.append("**saturated**") }
+        return parts.joined(separator: ", ")
     }
 
     /// The first samples per failing step and class, one bullet each.
