@@ -106,63 +106,43 @@ public enum CapacityReport {
 
 
 extension CapacityReport {
-    /// The finding recomputed from a `capacity.json` (so the page never says more than the file).
-    public static func finding(_ document: JSONValue) -> CapacityFinding {
-        CapacityFinding(ending: document.text("/ending") ?? "", capacity: document.number("/capacity"), from: document.number("/settings/from") ?? 0,
-                        to: document.number("/settings/to") ?? 0, precision: document.number("/settings/precision") ?? 0.05,
-                        connections: Int(exactly: (document.number("/settings/connections") ?? 0).rounded()) ?? 0,
-                        steps: document.list("/steps").map { step in
-                            CapacityFinding.Step(offered: step.number("/offered") ?? 0, outcome: step.text("/outcome") ?? "",
-                                                 processCores: step.number("/generator/processCores") ?? 0,
-                                                 workers: Int(exactly: (step.number("/generator/workers") ?? 1).rounded()) ?? 1,
-                                                 machineIdlePercent: step.number("/generator/machineIdlePercent"),
-                                                 dropped: Int(exactly: (step.number("/dropped") ?? 0).rounded()) ?? 0)
-                        })
-    }
-
     /// `capacity.html` from `capacity.json` alone: the headline that states exactly what was
     /// proven, the advice for the measured cause, one chart (latency percentiles on a log axis and
     /// error rate against offered rate, SLO thresholds and the capacity marked) and the step table.
     /// Self-contained, no script.
-    public static func html(_ document: JSONValue) -> String {
-        let steps = document.list("/steps").sorted { ($0.number("/offered") ?? 0) < ($1.number("/offered") ?? 0) }
-        let finding = finding(document)
-        let ending = document.text("/ending") ?? ""
+    public static func html(_ document: JSONValue) -> String { html(CapacityView(document)) }
+
+    public static func html(_ view: CapacityView) -> String {
+        let finding = view.finding
         var thresholds: [ReportCharts.Threshold] = []
-        for slo in steps.first?.list("/slos") ?? [] {
-            guard let text = slo.text("/expression"), case let .success(parsed) = SLOExpression.parse(text),
-                  case .latency = parsed.metric, parsed.step == nil else { continue }
+        for text in view.steps.first?.sloExpressions ?? [] {
+            guard case let .success(parsed) = SLOExpression.parse(text), case .latency = parsed.metric, parsed.step == nil else { continue }
             thresholds.append(.init(label: text, seconds: parsed.threshold, percentile: nil, passed: true))
         }
-        let capacity = document.number("/capacity")
         let chart = ReportCharts.offeredRate(
-            steps.map { step in (step.number("/offered") ?? 0, step.number("/latency/p50"), step.number("/latency/p95"), step.number("/latency/p99"),
-                                 step.number("/errorRatePercent")) },
-            thresholds: thresholds, capacity: capacity,
-            capacityLabel: capacity.map { (ending == "converged" ? "capacity " : "lower bound ") + DurationText.trim($0) + "/s" } ?? "")
+            view.steps.map { ($0.offered, $0.p50, $0.p95, $0.p99, $0.errorRatePercent) }, thresholds: thresholds, capacity: view.capacity,
+            capacityLabel: view.capacity.map { (view.ending == "converged" ? "capacity " : "lower bound ") + DurationText.trim($0) + "/s" } ?? "")
         var rows = "<tr><th>offered/s</th><th>achieved/s</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th>lateness p99</th><th>LoadGate CPU</th><th>outcome</th></tr>"
-        for step in steps {
-            rows += "<tr><td class=\"num\">\(DurationText.trim(step.number("/offered") ?? 0))</td><td class=\"num\">\(DurationText.trim(step.number("/achieved") ?? 0))</td>"
-            for key in ["p50", "p95", "p99"] { rows += "<td class=\"num\">\(Markup.seconds(step.number("/latency/\(key)")))</td>" }
-            let outcome = step.text("/outcome") ?? ""
-            rows += "<td class=\"num\">\(step.number("/errorRatePercent").map(SLOEvaluator.formatPercent) ?? "-")</td>"
-            rows += "<td class=\"num\">\(Markup.seconds(step.number("/lateness/p99")))</td>"
-            rows += "<td class=\"num\">\(DurationText.trim((step.number("/generator/processCores") ?? 0) * 100))%</td>"
-            rows += "<td class=\"\(outcome == "passed" ? "pass" : "fail")\">\(Markup.escape(outcome))"
-            if let reason = step.text("/limitReason") { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
-            for case let .string(reason) in step.list("/reasons") { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
+        for step in view.steps {
+            rows += "<tr><td class=\"num\">\(DurationText.trim(step.offered))</td><td class=\"num\">\(DurationText.trim(step.achieved))</td>"
+            for value in [step.p50, step.p95, step.p99] { rows += "<td class=\"num\">\(Markup.seconds(value))</td>" }
+            rows += "<td class=\"num\">\(step.errorRatePercent.map(SLOEvaluator.formatPercent) ?? "-")</td>"
+            rows += "<td class=\"num\">\(Markup.seconds(step.latenessP99))</td>"
+            rows += "<td class=\"num\">\(DurationText.trim(step.processCores * 100))%</td>"
+            rows += "<td class=\"\(step.outcome == "passed" ? "pass" : "fail")\">\(Markup.escape(step.outcome))"
+            for reason in [step.limitReason].compactMap({ $0 }) + step.reasons { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
             rows += "</td></tr>"
         }
-        let verdictClass = ending == "converged" || ending == "ceiling" ? "passed" : ending == "below-from" ? "failed" : "invalid"
+        let verdictClass = view.ending == "converged" || view.ending == "ceiling" ? "passed" : view.ending == "below-from" ? "failed" : "invalid"
         let advice = finding.advice.map { "<p><b>Advice:</b> \(Markup.escape($0))</p>" } ?? ""
         return """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"/><title>LoadGate capacity \(Markup.escape(document.text("/scenario/name") ?? ""))</title><style>\(HTMLReport.css)</style></head>
+        <html lang="en"><head><meta charset="utf-8"/><title>LoadGate capacity \(Markup.escape(view.scenarioName))</title><style>\(HTMLReport.css)</style></head>
         <body><header class="verdict \(verdictClass)"><h1>Capacity \(Markup.escape(finding.title))</h1>
         <p>\(Markup.escape(finding.headline))</p>\(advice)</header>
-        <p class="muted">Scenario \(Markup.escape(document.text("/scenario/name") ?? "")) against \(Markup.escape(document.text("/target") ?? "-")) · each step held \(DurationText.trim(document.number("/settings/stepDuration") ?? 0)) s after \(DurationText.trim(document.number("/settings/warmup") ?? 0)) s warm-up · \(Int(exactly: (document.number("/settings/connections") ?? 0).rounded()) ?? 0) connections</p>
+        <p class="muted">Scenario \(Markup.escape(view.scenarioName)) against \(Markup.escape(view.target ?? "-")) · each step held \(DurationText.trim(view.stepSeconds)) s after \(DurationText.trim(view.warmupSeconds)) s warm-up · \(view.connections) connections</p>
         \(chart)<h2>Steps</h2><table>\(rows)</table>
-        <p class="muted">Scenario sha256 <code>\(Markup.escape(document.text("/scenario/sha256") ?? ""))</code> · \(Markup.escape(document.text("/startedAt") ?? ""))</p>
+        <p class="muted">Scenario sha256 <code>\(Markup.escape(view.scenarioSHA256))</code> · \(Markup.escape(view.startedAt))</p>
         </body></html>
 
         """
