@@ -296,6 +296,25 @@ extension ReportChartTests {
     }
 }
 
+extension ReportChartTests {
+    @Test("hostile step names, SLO texts and snippets stay text: the page still parses strictly and holds no script")
+    func hostileText() throws {
+        let name = "<script>alert(1)</script>\"&'\u{1}"
+        let sample: JSONValue = .object([("class", .string("http-5xx")), ("status", .number(500)), ("message", .string("</td></tr></table><script>x</script>")),
+                                         ("snippet", .string("]]><!-- \u{0}\u{7}")), ("atSeconds", .number(1))])
+        var metrics = ReportFixture.metrics(ReportFixture.histogram(count: 200, tail: 0), failures: [.http5xx: 1])
+        metrics.statusCodes[500] = 1
+        let step = ReportFixture.object(SummaryJSON.step(name: name, metrics, spectrum: true), adding: [("errorSamples", .array([sample]))])
+        let slo = ReportFixture.slo("\(name): p95 < 1s", observed: 0.1, passed: true, step: name)
+        let series = [ReportFixture.second(0, requests: 10, p50: 0.001, p95: 0.002, p99: 0.003, span: 1)]
+        let stepWithSeries = ReportFixture.object(step, adding: [("timeseries", .array(series))])
+        let page = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: stepWithSeries, slos: [slo], timeseries: series)))
+        #expect(page.root.all(named: "script").isEmpty)
+        #expect(page.root.all(named: "tr", class: "error-sample").first?.fullText.contains("<script>x</script>") == true)
+        #expect(page.root.all(named: "polyline").contains { $0["data-name"]?.hasPrefix("<script>") == true })
+    }
+}
+
 @Suite("Percentile distribution as HdrHistogram outputs it")
 struct PercentileDistributionTests {
     @Test("levels step by ticks per half distance (0, 10, ... 50, 55, ... 75, 77.5 ...) and end with one line at 100%")
