@@ -117,16 +117,16 @@ public enum HTMLReport {
     }
 
     static func stepTable(_ run: ReportView.RunPart) -> String {
-        var out = "<h3>Steps</h3><table><tr><th>step</th><th>requests</th><th>failed</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>"
+        var out = "<h3>Steps</h3><table><tr><th>step</th><th>requests</th><th>failed</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr>"
         for step in run.steps where step.requests > 0 {
             out += "<tr><td>\(Markup.escape(step.name))\(step.isPhase ? " <span class=\"muted\">(phase)</span>" : "")</td>"
             out += "<td class=\"num\">\(step.requests)</td><td class=\"num\">\(step.failed)</td>"
             for key in ["p50", "p90", "p95", "p99", "p999", "max"] {
                 out += "<td class=\"num\" data-key=\"\(key)\">\(Markup.seconds(step.latency?.value(key)))</td>"
             }
-            out += "</tr>"
+            out += "<td class=\"num muted\" data-key=\"service-p99\">\(Markup.seconds(step.serviceTime?.p99))</td></tr>"
         }
-        return out + "</table><p class=\"muted\">Latency is measured from each request's intended start (corrected for coordinated omission).</p>"
+        return out + "</table><p class=\"muted\">Latency is measured from each request's intended start (corrected for coordinated omission); service time from when the request was actually sent.</p>"
     }
 
     /// The generator's own state: what makes the numbers above trustworthy (or not).
