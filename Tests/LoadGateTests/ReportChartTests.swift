@@ -225,6 +225,10 @@ struct ReportChartTests {
             #expect(markdown.contains(expected), "Markdown lacks \(expected)")
         }
 
+        let failingSLO = ReportFixture.slo("availability >= 99.9%", observed: 99.2, passed: false)
+        let junit = JUnitReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [failingSLO], verdict: "failed"), verdict: "failed"))
+        #expect(junit.contains("error samples:\napi http-5xx HTTP 503 at 1.25 s: HTTP 503\napi timeout at 2.5 s: Operation timed out"))
+
         let clean = SummaryJSON.step(name: "api", ReportFixture.metrics(ReportFixture.histogram(count: 1000, tail: 0)), spectrum: true)
         let cleanPage = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: clean, slos: [])))
         #expect(cleanPage.root.all(named: "tr", class: "error-sample").isEmpty)

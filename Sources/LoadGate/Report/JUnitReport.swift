@@ -27,7 +27,12 @@ public enum JUnitReport {
                     if !slo.passed {
                         failures += 1
                         let message = "expected \(slo.expression); observed \(slo.observedText)"
-                        body = "<failure message=\"\(Markup.escape(message))\" type=\"slo\">\(Markup.escape(message))</failure>"
+                        var samples: [String] = []
+                        for step in run.steps where slo.step == nil || step.name == slo.step {
+                            for sample in step.errorSamples where samples.count < 6 { samples.append(sampleLine(step: step.name, sample)) }
+                        }
+                        let detail = ([message] + (samples.isEmpty ? [] : ["error samples:"] + samples)).joined(separator: "\n")
+                        body = "<failure message=\"\(Markup.escape(message))\" type=\"slo\">\(Markup.escape(detail))</failure>"
                     }
                     cases.append(testcase(name: slo.expression, classname: "scenario.\(name)", time: time, body: body))
                 }
@@ -86,6 +91,14 @@ public enum JUnitReport {
         out += suites.joined()
         out += "</testsuites>\n"
         return out
+    }
+
+    /// "api http-5xx HTTP 503 at 1.25 s: message" for a failure's detail text.
+    static func sampleLine(step: String, _ sample: ReportView.ErrorSample) -> String {
+        var line = "\(step) \(sample.failureClass)"
+        if let status = sample.status { line += " HTTP \(status)" }
+        if let at = sample.atSeconds { line += " at \(DurationText.trim(at)) s" }
+        return line + ": " + sample.message
     }
 
     private static func time(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
