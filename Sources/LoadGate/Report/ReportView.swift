@@ -8,6 +8,9 @@ public struct ReportView: Sendable {
     public enum Kind: String, Sendable { case readiness, run }
 
     public var kind: Kind
+    /// The decoded file itself, for sections that decode a member of their own (a baseline
+    /// comparison); the renderers here read only the typed fields.
+    public var document: JSONValue
     public var verdict: String
     public var runID: String
     public var startedAt: String
@@ -164,6 +167,7 @@ extension ReportView {
     /// Decodes a readiness `report.json`.
     public init(readiness report: JSONValue) {
         kind = .readiness
+        document = report
         verdict = report.text("/verdict") ?? "unknown"
         runID = report.text("/runId") ?? ""
         startedAt = report.text("/startedAt") ?? ""
@@ -205,6 +209,7 @@ extension ReportView {
     /// Decodes a `run`'s `summary.json` as a one-scenario report (`runID` is the run folder's name).
     public init(runSummary summary: JSONValue, runID: String) {
         kind = .run
+        document = summary
         let run = RunPart(summary)
         verdict = run.verdict
         self.runID = runID
