@@ -116,7 +116,8 @@ extension CapacityReport {
         let finding = view.finding
         var thresholds: [ReportCharts.Threshold] = []
         for text in view.steps.first?.sloExpressions ?? [] {
-            guard case let .success(parsed) = SLOExpression.parse(text), case .latency = parsed.metric, parsed.step == nil else { continue }
+            // Step-scoped SLOs are drawn too, labelled with their step, against the all-steps lines.
+            guard case let .success(parsed) = SLOExpression.parse(text), case .latency = parsed.metric else { continue }
             thresholds.append(.init(label: text, seconds: parsed.threshold, percentile: nil, passed: true))
         }
         let chart = ReportCharts.offeredRate(
