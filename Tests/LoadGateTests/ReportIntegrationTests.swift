@@ -88,6 +88,20 @@ struct ReportUnitTests {
         #expect(ReadinessReport.operatorName(environment: [:], loginName: nil) == "unknown")
     }
 
+    @Test("the harness commit is found from a checkout or a linked worktree (.git as a gitdir file)")
+    func harnessCommit() throws {
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        git.arguments = ["git", "-C", PeerProcess.packageRoot.path, "rev-parse", "HEAD"]
+        let out = Pipe()
+        git.standardOutput = out
+        try git.run()
+        let head = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        git.waitUntilExit()
+        let executable = PeerProcess.packageRoot.appendingPathComponent(".build/debug/loadgate").path
+        #expect(ReportBundle.harnessCommit(executable: executable) == head)
+    }
+
     static func step(_ offered: Double, _ outcome: String, cores: Double = 0.03, workers: Int = 2, idle: Double? = 80) -> CapacityFinding.Step {
         CapacityFinding.Step(offered: offered, outcome: outcome, processCores: cores, workers: workers, machineIdlePercent: idle, dropped: 0)
     }
