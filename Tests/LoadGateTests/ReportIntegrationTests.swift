@@ -6,9 +6,9 @@ import Testing
 /// on a run folder, and the gate's terminal output, `--target` and operator.
 @Suite("Reports written by run and gate", .serialized)
 struct ReportIntegrationTests {
-    static func scenario(_ scratch: ScratchDirectory, name: String, target: String, path: String = "/health/live") throws -> String {
+    static func scenario(_ scratch: ScratchDirectory, name: String, target: String, path: String = "/health/live", duration: String = "2s") throws -> String {
         try scratch.write("\(name).json", """
-        {"name": "\(name)", "target": "\(target)", "load": {"rate": 50, "duration": "2s", "connections": 5},
+        {"name": "\(name)", "target": "\(target)", "load": {"rate": 50, "duration": "\(duration)", "connections": 5},
          "steps": [{"name": "live", "request": {"path": "\(path)"}}], "slos": ["p95 < 2s", "live: p99 < 1s", "availability >= 99%"]}
         """)
     }
@@ -50,7 +50,7 @@ struct ReportIntegrationTests {
         let nginx = try PeerProcess.nginx()
         let scratch = try ScratchDirectory()
         let dead = "http://127.0.0.1:\(try PeerProcess.freePort())"
-        let first = try Self.scenario(scratch, name: "first", target: dead)
+        let first = try Self.scenario(scratch, name: "first", target: dead, duration: "6s")
         let second = try Self.scenario(scratch, name: "second", target: dead, path: "/api/v1/health")
         let gate = try CLIRun.run(["gate", "--scenario", first, "--scenario", second, "--target", "http://127.0.0.1:\(nginx.port)",
                                    "--out", scratch.path("bundle")], environment: ["LOADGATE_OPERATOR": "release-bot"])
@@ -62,6 +62,8 @@ struct ReportIntegrationTests {
             #expect(line?.contains(" · availability 100%") == true)
             #expect(gate.stderr.contains("scenario \(name): running open model"))
         }
+        // The live progress line of `run` (in logs, a line every 5 s) appears while a scenario runs.
+        #expect(gate.stderr.contains("[5s / 6s]"), "no progress line in \(gate.stderr)")
         let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("bundle/report.json")))))
         #expect(report.text("/operator") == "release-bot")
         #expect(report.list("/targets") == [.string("http://127.0.0.1:\(nginx.port)")])
