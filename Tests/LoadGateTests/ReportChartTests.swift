@@ -295,6 +295,19 @@ extension ReportChartTests {
         #expect(abs(read - 0.2) / 0.2 < 0.01)
         #expect(page.root.fullText.contains("1 of 4 windows of 10 s failed; worst 10–20 s"))
 
+        // The windowed form ("... over 5s") with each window's start and own result: the file's
+        // results colour the bars (a partial last window above the threshold was not judged failing).
+        let overForm = ReportFixture.object(ReportFixture.slo("p95 < 200ms over 5s", observed: 0.3, passed: false), adding: [
+            ("window", .object([("seconds", .number(5)), ("failed", .number(1)), ("total", .number(3)), ("worst", .null),
+                                ("values", .array([.number(0.1), .number(0.3), .number(0.25)])),
+                                ("starts", .array([.number(0), .number(5), .number(10)])),
+                                ("passed", .array([.bool(true), .bool(false), .bool(true)]))])),
+        ])
+        let overPage = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [overForm])))
+        let overChart = try #require(ReportFixture.svg(overPage, label: "SLO per window").first)
+        #expect(overChart.all(named: "rect", class: "failing").count == 1)
+        #expect(overChart.all(named: "line", class: "threshold").count == 1, "the threshold is read from the expression without its window")
+
         let plain = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [ReportFixture.slo("p95 < 200ms", observed: 0.1, passed: true)])))
         #expect(ReportFixture.svg(plain, label: "SLO per window").isEmpty)
     }

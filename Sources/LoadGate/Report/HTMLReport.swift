@@ -213,18 +213,21 @@ public enum HTMLReport {
         entries += run.overall.failures.map { ("failure \($0.name)", $0.count, SVGCanvas.failColor) }
         out += ReportCharts.breakdown(entries, title: "Status codes and failures")
         for slo in run.slos {
-            guard let window = slo.window, let parsed = slo.parsed else { continue }
+            guard let window = slo.window else { continue }
+            // The windowed form ("p95 < 2s over 1m") parses without its window part.
+            let text = slo.expression.range(of: " over ").map { String(slo.expression[..<$0.lowerBound]) } ?? slo.expression
+            let parsed: SLOExpression? = slo.parsed ?? (try? SLOExpression.parse(text).get())
             var isLatency = false
             var unit = ""
-            switch parsed.metric {
-            case .latency: isLatency = true
-            case .availability, .errorRate: unit = "%"
-            case .rps: unit = "/s"
-            case .dropped: unit = ""
+            switch parsed?.metric {
+            case .latency?: isLatency = true
+            case .availability?, .errorRate?: unit = "%"
+            case .rps?: unit = "/s"
+            case .dropped?, nil: unit = ""
             }
-            out += ReportCharts.windows(window.values, windowSeconds: window.seconds, threshold: parsed.threshold,
-                                        holds: { parsed.comparison.holds($0, parsed.threshold) }, isLatency: isLatency, unit: unit,
-                                        title: "SLO \(slo.expression) per \(DurationText.trim(window.seconds)) s window")
+            out += ReportCharts.windows(window.values, starts: window.starts, passed: window.passed, windowSeconds: window.seconds,
+                                        threshold: parsed?.threshold, holds: { parsed?.comparison.holds($0, parsed!.threshold) ?? true },
+                                        isLatency: isLatency, unit: unit, title: "SLO \(slo.expression) per \(DurationText.trim(window.seconds)) s window")
         }
         return out
     }

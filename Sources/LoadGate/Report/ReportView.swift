@@ -133,6 +133,10 @@ public struct ReportView: Sendable {
         public var seconds: Double
         public var failed: Int
         public var values: [Double?]
+        /// Each window's start second, when the file lists them (else windows follow each other).
+        public var starts: [Double]?
+        /// Each window's own result, when the file lists it (else judged from value and threshold).
+        public var passed: [Bool]?
         public var worst: (start: Double, end: Double, value: Double)?
     }
 
@@ -259,9 +263,12 @@ extension ReportView.RunPart {
                 let worst = slo.number("/window/worst/start").flatMap { start in
                     slo.number("/window/worst/end").flatMap { end in slo.number("/window/worst/value").map { (start, end, $0) } }
                 }
-                window = ReportView.WindowPart(seconds: seconds, failed: slo.int("/window/failed") ?? 0,
-                                               values: slo.list("/window/values").map { if case let .number(n) = $0 { return n } else { return nil } },
-                                               worst: worst)
+                let values: [Double?] = slo.list("/window/values").map { if case let .number(n) = $0 { return n } else { return nil } }
+                let starts = slo.list("/window/starts").compactMap { if case let .number(n) = $0 { return n } else { return nil } }
+                let passed = slo.list("/window/passed").compactMap { if case let .bool(flag) = $0 { return flag } else { return nil } }
+                window = ReportView.WindowPart(seconds: seconds, failed: slo.int("/window/failed") ?? 0, values: values,
+                                               starts: starts.count == values.count ? starts : nil,
+                                               passed: passed.count == values.count ? passed : nil, worst: worst)
             }
             let parsed: SLOExpression? = if case let .success(value) = SLOExpression.parse(expression) { value } else { nil }
             return ReportView.SLOPart(expression: expression, step: slo.text("/step"), observed: slo.number("/observed"),

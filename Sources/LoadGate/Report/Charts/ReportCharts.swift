@@ -218,15 +218,19 @@ public enum ReportCharts {
     /// - Parameters:
     ///   - values: the SLO's metric per window, nil where a window had no samples.
     ///   - isLatency: seconds (log axis) rather than a percent or a rate (linear axis).
-    public static func windows(_ values: [Double?], windowSeconds: Double, threshold: Double, holds: (Double) -> Bool,
-                               isLatency: Bool, unit: String, title: String) -> String {
+    ///   - starts: each window's start second (nil: windows follow each other from 0).
+    ///   - passed: each window's own result (nil: judged by `holds`).
+    public static func windows(_ values: [Double?], starts: [Double]? = nil, passed: [Bool]? = nil, windowSeconds: Double, threshold: Double?,
+                               holds: (Double) -> Bool, isLatency: Bool, unit: String, title: String) -> String {
         let present = values.compactMap { $0 }
-        guard !present.isEmpty else { return "" }
+        guard !present.isEmpty, windowSeconds > 0 else { return "" }
+        let startOf = { (index: Int) -> Double in starts?[index] ?? Double(index) * windowSeconds }
+        let limits = present + (threshold.map { [$0] } ?? [])
         var canvas = SVGCanvas(title: title, ariaLabel: "SLO per window", plotHeight: 120)
-        let x = ChartScale.linear(0, Double(values.count) * windowSeconds, start: canvas.left, end: canvas.right)
+        let x = ChartScale.linear(0, startOf(values.count - 1) + windowSeconds, start: canvas.left, end: canvas.right)
         let y = isLatency
-            ? ChartScale.log((present + [threshold]).filter { $0 > 0 }.min() ?? 1e-3, (present + [threshold]).max() ?? 1, start: canvas.bottom, end: canvas.top)
-            : ChartScale.linear(Swift.min(0, present.min() ?? 0), Swift.max(present.max() ?? 1, threshold) * 1.1, start: canvas.bottom, end: canvas.top)
+            ? ChartScale.log(limits.filter { $0 > 0 }.min() ?? 1e-3, limits.max() ?? 1, start: canvas.bottom, end: canvas.top)
+            : ChartScale.linear(Swift.min(0, present.min() ?? 0), (limits.max() ?? 1) * 1.1, start: canvas.bottom, end: canvas.top)
         let format: (Double) -> String
         if isLatency { format = SVGCanvas.secondsLabel } else { format = { (value: Double) -> String in DurationText.trim(value) + unit } }
         canvas.xAxis(x, title: "seconds since start (s), windows of \(DurationText.trim(windowSeconds)) s", format: { DurationText.trim($0) })
@@ -234,14 +238,14 @@ public enum ReportCharts {
         var failed = 0
         for (index, value) in values.enumerated() {
             guard let value else { continue }
-            let passes = holds(value)
+            let passes = passed?[index] ?? holds(value)
             if !passes { failed += 1 }
-            let left = x.position(Double(index) * windowSeconds), right = x.position(Double(index + 1) * windowSeconds)
+            let left = x.position(startOf(index)), right = x.position(startOf(index) + windowSeconds)
             let top = y.position(value)
             canvas.rect(x: left + 1, y: top, width: right - left - 2, height: canvas.bottom - top, color: passes ? "#54aeff" : SVGCanvas.failColor,
                         cssClass: passes ? "bar window" : "bar window failing")
         }
-        canvas.threshold(y: y.position(threshold), color: "#57606a", label: "threshold \(format(threshold))")
+        if let threshold { canvas.threshold(y: y.position(threshold), color: "#57606a", label: "threshold \(format(threshold))") }
         canvas.addLegend(.init("window met the SLO", color: "#54aeff", mark: .box))
         if failed > 0 { canvas.addLegend(.init("window failed (\(failed))", color: SVGCanvas.failColor, mark: .box)) }
         return wrap(canvas.render())
