@@ -34,7 +34,7 @@ public enum HTMLReport {
     th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.muted{color:#57606a}
     .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px;break-inside:avoid}svg{max-width:100%;height:auto}svg text{font:10px sans-serif;fill:#57606a}
     pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:11px;max-height:8em;overflow:hidden}
-    code{font-size:12px}section{break-inside:auto}@media print{body{padding:0;max-width:none}.charts{display:block}.chart{display:inline-block;margin:0 0 8px}}
+    code{font-size:12px}section{break-inside:auto}@media print{body{padding:0;max-width:none}h2,h3{break-after:avoid}.charts{display:block}.chart{display:inline-block;margin:0 0 8px}}
     """
 
     static func header(_ view: ReportView) -> String {
