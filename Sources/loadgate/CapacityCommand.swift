@@ -79,6 +79,6 @@ enum CapacityCommand {
         }
         let table = CapacityReport.table(result, resultsPath: RunCommand.relativePath(capacityFile.path))
         StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))
-        return result.exitCode
+        return result.verdict.exitCode
     }
 }

@@ -39,7 +39,7 @@ enum CheckCommand {
             throw .internalError("cannot write \(output.path): \(error.localizedDescription)")
         }
         StandardOutput.write(ChecklistReport.table(run, resultsPath: RunCommand.relativePath(output.path)))
-        return run.passed ? ExitCode.passed : ExitCode.gateFailed
+        return run.verdict.exitCode
     }
 
     /// `--section` and `--only` must name what the checklist has, and together select at least

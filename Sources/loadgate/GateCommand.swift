@@ -110,7 +110,7 @@ enum GateCommand {
         out += "bundle: \(RunCommand.relativePath(outputDirectory.path))\n"
         out += "report: \(RunCommand.relativePath(outputDirectory.appendingPathComponent("report.html").path))\n"
         StandardOutput.write(Redaction.text(out, secrets: secrets))
-        return verdict == "passed" ? ExitCode.passed : verdict == "failed" ? ExitCode.gateFailed : ExitCode.verdictInvalid
+        return (Verdict(rawValue: verdict) ?? .invalid).exitCode
     }
 
     static func safeName(_ text: String) -> String {
