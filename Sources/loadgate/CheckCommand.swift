@@ -10,15 +10,10 @@ enum CheckCommand {
         if args.flags.contains("help") { StandardOutput.write(HelpText.check); return ExitCode.passed }
         guard let file = args.positionals.first else { throw .usage("missing CHECKLIST file", command: "check") }
         if args.positionals.count > 1 { throw .usage("unexpected argument '\(args.positionals[1])'", command: "check") }
-        var concurrency = 8
-        if let text = args.values["concurrency"] {
-            guard let value = Int(text), (1...64).contains(value) else {
-                throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--concurrency", message: "\"\(text)\" must be a whole number from 1 to 64")]))
-            }
-            concurrency = value
-        }
-        let environment = ProcessInfo.processInfo.environment
         var problems: [Diagnostic] = []
+        let concurrency = args.integer("concurrency", in: Limits.workers, problems: &problems) ?? 8
+        if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
+        let environment = ProcessInfo.processInfo.environment
         var checklist: Checklist?
         do { checklist = try ChecklistLoader(environment: environment).load(path: file) } catch { problems += error.diagnostics }
         var attestations = Attestations()

@@ -37,7 +37,7 @@ enum GateCommand {
         }
         var workers: Int?
         if let text = workersText {
-            if let count = Int(text), (1...64).contains(count) { workers = count } else {
+            if case let .success(count) = SafeNumber.integer(text: text, in: Limits.workers) { workers = count } else {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }

@@ -78,6 +78,19 @@ struct InputValidationTests {
         #expect(rate.stderr.hasPrefix("error: command line: --rate: needs a run length: the scenario's load has no \"duration\"; add --duration\n"), "\(rate.stderr)")
     }
 
+    @Test("a bad --target is reported at the flag, once, not at the file or by every step")
+    func targetFlag() throws {
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", Self.scenario)
+        let run = try CLIRun.run(["run", file, "--target", "file:///etc/passwd"])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr == """
+        error: command line: --target: "file:///etc/passwd" is not an absolute http:// or https:// URL
+        loadgate: 1 problem found; nothing was run.
+
+        """)
+    }
+
     @Test("check --only or --section that selects nothing exits 2 naming what exists; a real tag runs")
     func emptySelection() throws {
         let scratch = try ScratchDirectory()

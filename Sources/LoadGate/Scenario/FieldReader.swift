@@ -116,38 +116,31 @@ final class FieldReader {
 
     /// A whole number within `range` (`Limits` holds the shared ones).
     func integer(_ value: JSONValue?, at path: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
-        guard let value else {
-            if required { missing(path) }
-            return nil
-        }
-        switch value {
-        case .number, .numberText:
-            switch SafeNumber.integer(value, in: range) {
-            case let .success(whole): return whole
-            case let .failure(problem): report(path, problem.message)
-            }
-        default:
-            report(path, "expected a whole number, found \(value.kindName)")
-        }
-        return nil
+        converted(value, at: path, required: required, expected: "a whole number") { SafeNumber.integer($0, in: range) }
     }
 
     /// A number within `range`.
     func number(_ value: JSONValue?, at path: String, in range: ClosedRange<Double>, required: Bool = false) -> Double? {
+        converted(value, at: path, required: required, expected: "a number") { SafeNumber.decimal($0, in: range) }
+    }
+
+    /// A JSON number through one of `SafeNumber`'s conversions; other kinds are reported.
+    private func converted<Number>(_ value: JSONValue?, at path: String, required: Bool, expected: String,
+                                   _ convert: (JSONValue) -> Result<Number, SafeNumber.Problem>) -> Number? {
         guard let value else {
             if required { missing(path) }
             return nil
         }
-        switch value {
-        case .number, .numberText:
-            switch SafeNumber.decimal(value, in: range) {
-            case let .success(number): return number
-            case let .failure(problem): report(path, problem.message)
-            }
-        default:
-            report(path, "expected a number, found \(value.kindName)")
+        guard value.numberJSONText != nil else {
+            report(path, "expected \(expected), found \(value.kindName)")
+            return nil
         }
-        return nil
+        switch convert(value) {
+        case let .success(number): return number
+        case let .failure(problem):
+            report(path, problem.message)
+            return nil
+        }
     }
 
     /// A duration string with a unit ("500ms", "30s", "1m30s") within `range`, in nanoseconds.
