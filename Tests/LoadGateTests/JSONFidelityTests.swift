@@ -71,3 +71,19 @@ struct JSONFidelityTests {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(#"{"a": 1}"#.utf8) + [0xEF, 0xBB, 0xBF]) }
     }
 }
+
+@Suite("JSON object equality")
+struct JSONObjectEqualityTests {
+    @Test("objects are equal whatever their key order, small or large")
+    func keyOrder() throws {
+        for count in [3, 500] {
+            let keys = (0..<count).map { "k\($0)" }
+            let forward = JSONValue.object(keys.map { ($0, .string($0)) })
+            let backward = JSONValue.object(keys.reversed().map { ($0, .string($0)) })
+            #expect(forward == backward)
+            var changed = keys.reversed().map { (key: $0, value: JSONValue.string($0)) }
+            changed[0].value = .string("other")
+            #expect(forward != .object(changed))
+        }
+    }
+}

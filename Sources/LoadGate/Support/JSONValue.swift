@@ -24,10 +24,16 @@ public enum JSONValue: Equatable, Sendable {
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
-            // Object equality ignores key order, as JSON does.
+            // Object equality ignores key order, as JSON does; linear in the number of keys.
             guard a.count == b.count else { return false }
+            if a.count <= 8 {
+                return a.allSatisfy { member in b.contains { $0.key == member.key && $0.value == member.value } }
+            }
+            var others: [String: JSONValue] = [:]
+            others.reserveCapacity(b.count)
+            for member in b { others[member.key] = member.value }
             for (key, value) in a {
-                guard let other = b.first(where: { $0.key == key }), other.value == value else { return false }
+                guard let other = others[key], other == value else { return false }
             }
             return true
         default: return false
