@@ -51,6 +51,20 @@ struct PeerNumberTests {
         #expect(Self.failures(summary)?["jsonrpc"] == .number(3), "\(String(describing: summary))")
     }
 
+    @Test("the demo target answers a client's sleep_ms of -1e+300 instead of crashing")
+    func demoTargetClampsBeforeConverting() throws {
+        let port = try PeerProcess.freePort()
+        let target = try PeerProcess(CLIRun.binary, ["target", "--port", String(port)], port: port)
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "sleep", "target": "http://127.0.0.1:\(target.port)", "load": {"vus": 1, "iterations": 2},
+         "steps": [{"name": "sleep", "mcp": {"call": "tools/call", "tool": "sleep_ms", "arguments": {"ms": -1e+300}}}],
+         "slos": ["availability == 100%"]}
+        """)
+        let run = try CLIRun.run(["run", file, "--out", scratch.path("out"), "--quiet"])
+        #expect(run.exitCode == 0, "\(run.stdout)\n\(run.stderr)")
+    }
+
     @Test("peer numbers convert only when whole and in range", arguments: [
         ("-32601", Optional(-32601)), ("1e300", nil), ("1e19", nil), ("2.5", nil), ("\"7\"", nil), ("9223372036854775807", Int.max),
     ])
