@@ -215,7 +215,8 @@ final class FieldReader {
 
     /// Compiles `text`, reporting every unset `${env.X}` in it (not only the first). `wire` marks
     /// text that goes into a request line or header: a CR or LF in it would inject a line.
-    func template(_ text: String, at path: String, wire: Bool = false,
+    /// `secret`: the environment values it uses are secrets (headers, bodies); addresses are not.
+    func template(_ text: String, at path: String, wire: Bool = false, secret: Bool = true,
                   escape: @escaping (String) -> String = { $0 }) -> Template? {
         var unset: [String] = []
         let lookup: (String) -> String? = { [environment, unsetPolicy] name in
@@ -236,7 +237,7 @@ final class FieldReader {
                 report(path, "must not contain a line break (CR or LF): it would end the request line or header")
                 return nil
             }
-            secrets += template.environmentValues
+            if secret { secrets += template.environmentValues }
             return template
         case let .failure(error):
             report(path, error.message)
@@ -248,10 +249,8 @@ final class FieldReader {
     func resolvedString(_ value: JSONValue?, at path: String, required: Bool = false, wire: Bool = false,
                         secret: Bool = false) -> String? {
         guard let text = string(value, at: path, required: required) else { return nil }
-        let before = secrets.count
-        guard let template = template(text, at: path, wire: wire) else { return nil }
         // Hosts, ports and paths from the environment are configuration, not secrets.
-        if !secret { secrets.removeLast(secrets.count - before) }
+        guard let template = template(text, at: path, wire: wire, secret: secret) else { return nil }
         guard template.isStatic else {
             report(path, "only ${env.NAME} can be used here")
             return nil

@@ -100,7 +100,7 @@ extension ScenarioLoader {
                 r.report(specPath + ".submit.path", "expected a path starting with '/'")
                 return nil
             }
-            guard let submitTemplate = r.template(submitPath, at: specPath + ".submit.path", wire: true) else { return nil }
+            guard let submitTemplate = r.template(submitPath, at: specPath + ".submit.path", wire: true, secret: false) else { return nil }
             var body: Template?
             if let json = submit["json"] {
                 body = compileJSON(json, at: specPath + ".submit.json", r)
@@ -116,7 +116,7 @@ extension ScenarioLoader {
             }
             // `${id}` is the submitted workflow's id: a capture of this step.
             guard let status = r.template(statusPath.replacingOccurrences(of: "${id}", with: "${captured.id}"), at: specPath + ".statusPath",
-                                          wire: true) else { return nil }
+                                          wire: true, secret: false) else { return nil }
             let idPointer = pointer(spec["idPointer"], default: "/id", at: specPath + ".idPointer", r)
             let statePointer = pointer(spec["statePointer"], default: "/status", at: specPath + ".statePointer", r)
             let done = r.strings(spec["done"], at: specPath + ".done") ?? ["completed"]

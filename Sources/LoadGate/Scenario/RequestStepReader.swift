@@ -112,11 +112,11 @@ extension ScenarioLoader {
                 }
                 return nil
             }
-            guard let template = r.template(text, at: requestPath + ".path", wire: true) else { return nil }
+            guard let template = r.template(text, at: requestPath + ".path", wire: true, secret: false) else { return nil }
             return Template(segments: [.literal(Self.base(of: base))] + template.segments, environmentValues: template.environmentValues)
         case let (nil, urlValue?):
             guard let text = r.string(urlValue, at: requestPath + ".url"),
-                  let template = r.template(text, at: requestPath + ".url", wire: true) else { return nil }
+                  let template = r.template(text, at: requestPath + ".url", wire: true, secret: false) else { return nil }
             r.addSecrets(Redaction.userInfo(of: template.staticText).map { [$0] } ?? [])
             let prefix = template.segments.first.flatMap { if case let .literal(text) = $0 { return text } else { return nil } } ?? ""
             let lower = prefix.lowercased()

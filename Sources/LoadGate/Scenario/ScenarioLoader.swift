@@ -128,7 +128,7 @@ public struct ScenarioLoader {
     }
 
     private func target(text: String, at path: String, _ r: FieldReader) -> TargetState {
-        guard let template = r.template(text, at: path, wire: true) else { return .invalid }
+        guard let template = r.template(text, at: path, wire: true, secret: false) else { return .invalid }
         guard template.isStatic else {
             r.report(path, "the target cannot use ${vu}, ${iteration}, ${uuid} or ${now}")
             return .invalid
