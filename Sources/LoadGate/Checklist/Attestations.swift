@@ -22,13 +22,13 @@ public struct Attestations: Sendable {
     public func entry(for id: String) -> Entry? { entries.last { $0.id == id } }
 
     public static func load(path: String) throws(ValidationFailure) -> Attestations {
-        try load(bytes: try ScenarioLoader.readFile(path), file: path)
+        try load(bytes: try InputFile.read(path), file: path)
     }
 
     static let entryKeys = ["id", "by", "at", "evidence", "expires", "waiver", "justification"]
 
     public static func load(bytes: [UInt8], file: String) throws(ValidationFailure) -> Attestations {
-        let document = try ScenarioLoader.parse(bytes, file: file)
+        let document = try InputFile.parse(bytes, file: file)
         guard case let .array(items) = document else {
             throw ValidationFailure([Diagnostic(file: file, path: "", message: "expected an array of {id, by, at, evidence, expires}")])
         }

@@ -22,11 +22,11 @@ public struct ChecklistLoader {
     static let kinds = ["tcp", "vpn", "dns", "tls", "http", "secrets", "redis", "prometheus", "command", "manual"]
 
     public func load(path: String) throws(ValidationFailure) -> Checklist {
-        try load(bytes: try ScenarioLoader.readFile(path), file: path)
+        try load(bytes: try InputFile.read(path), file: path)
     }
 
     public func load(bytes: [UInt8], file: String) throws(ValidationFailure) -> Checklist {
-        let document = try ScenarioLoader.parse(bytes, file: file)
+        let document = try InputFile.parse(bytes, file: file)
         let r = FieldReader(file: file, environment: environment, unsetPolicy: allowUnsetEnvironment ? .keepAsText : .error)
         guard case .object = document else {
             throw ValidationFailure([Diagnostic(file: file, path: "", message: "a checklist must be a JSON object, found \(document.kindName)")])

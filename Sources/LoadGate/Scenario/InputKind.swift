@@ -16,7 +16,7 @@ public enum InputKind: String, Sendable {
 
     /// Reads and classifies a file; the bytes are returned for the loader (read once).
     public static func detect(path: String) throws(ValidationFailure) -> (InputKind, [UInt8]) {
-        let bytes = try ScenarioLoader.readFile(path)
-        return (of(try ScenarioLoader.parse(bytes, file: path)), bytes)
+        let bytes = try InputFile.read(path)
+        return (of(try InputFile.parse(bytes, file: path)), bytes)
     }
 }

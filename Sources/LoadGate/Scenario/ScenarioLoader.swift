@@ -16,33 +16,15 @@ public struct ScenarioLoader {
     }
 
     public func load(path: String, overrides: LoadOverrides = LoadOverrides()) throws(ValidationFailure) -> Scenario {
-        try load(bytes: try Self.readFile(path), file: path, overrides: overrides)
+        try load(bytes: try InputFile.read(path), file: path, overrides: overrides)
     }
 
     public func load(bytes: [UInt8], file: String, overrides: LoadOverrides = LoadOverrides()) throws(ValidationFailure) -> Scenario {
-        let document = try Self.parse(bytes, file: file)
+        let document = try InputFile.parse(bytes, file: file)
         let reader = FieldReader(file: file, environment: environment, unsetPolicy: allowUnsetEnvironment ? .keepAsText : .error)
         let scenario = decode(document, sha256: SHA256.hex(bytes), overrides: overrides, reader)
         guard reader.isEmpty, let scenario else { throw ValidationFailure(reader.diagnostics) }
         return scenario
-    }
-
-    /// The bytes of an input file, or a located "no such file".
-    static func readFile(_ path: String) throws(ValidationFailure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
-            throw ValidationFailure([Diagnostic(file: path, path: "", message: reason)])
-        }
-        return Array(data)
-    }
-
-    /// The document, or its syntax error located by line and column.
-    static func parse(_ bytes: [UInt8], file: String) throws(ValidationFailure) -> JSONValue {
-        do {
-            return try JSONParser.parse(bytes)
-        } catch {
-            throw ValidationFailure([Diagnostic(file: file, path: "", message: "line \(error.line), column \(error.column): \(error.message)")])
-        }
     }
 
     // MARK: - Document walk
