@@ -121,7 +121,8 @@ struct InputValidationTests {
         let scenario = try scratch.write("s.json", #"""
         {"name": "s", "target": "http://127.0.0.1:1", "load": {"rate": 5, "duration": "1s"},
          "steps": [{"name": "a", "request": {"path": "/x\r\nHost: evil", "headers": {"X-A": "v\nX-Injected: 1"}}},
-                   {"name": "b", "request": {"url": "http://127.0.0.1:1/\r\n"}}]}
+                   {"name": "b", "request": {"url": "http://127.0.0.1:1/\r\n"}},
+                   {"name": "w", "workflow": {"submit": {"method": "POST /x HTTP/1.1\r\nHost: y\r\n", "path": "/w"}, "statusPath": "/w/${id}\n"}}]}
         """#)
         let checklist = try scratch.write("c.json", #"""
         {"name": "c", "sections": {"s": [{"id": "h", "kind": "http", "params": {"url": "http://127.0.0.1:1/", "headers": {"X-A": "1\r\nX-B: 2"}}}]}}
@@ -133,8 +134,10 @@ struct InputValidationTests {
         error: \(scenario): steps[0].request.path: \(breakMessage)
         error: \(scenario): steps[0].request.headers.X-A: \(breakMessage)
         error: \(scenario): steps[1].request.url: \(breakMessage)
+        error: \(scenario): steps[2].workflow.submit.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
+        error: \(scenario): steps[2].workflow.statusPath: \(breakMessage)
         error: \(checklist): sections.s[0].params.headers.X-A: \(breakMessage)
-        loadgate: 4 problems found; nothing was run.
+        loadgate: 6 problems found; nothing was run.
 
         """)
     }

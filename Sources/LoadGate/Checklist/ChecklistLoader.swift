@@ -62,8 +62,8 @@ public struct ChecklistLoader {
         let title = r.string(value["title"], at: path + ".title")
         let severity = r.choice(value["severity"], at: path + ".severity", from: Severity.allCases.map(\.rawValue),
                                 message: "expected one of critical, high, medium, low").flatMap(Severity.init(rawValue:)) ?? .medium
-        let tags = r.strings(value["tags"], at: path + ".tags") ?? []
-        let refs = r.strings(value["refs"], at: path + ".refs") ?? []
+        let tags = r.strings(value["tags"], at: path + ".tags", allowEmpty: true) ?? []
+        let refs = r.strings(value["refs"], at: path + ".refs", allowEmpty: true) ?? []
         let timeout = r.duration(value["timeout"], at: path + ".timeout") ?? 10 * DurationText.nanosPerSecond
         var retryTimeout: Int64 = 0
         var retryInterval: Int64 = DurationText.nanosPerSecond
@@ -153,6 +153,7 @@ public struct ChecklistLoader {
                 p.problem("bodyRegex", "not a valid regular expression")
             }
             let method = (p.string("method", required: false, wire: true) ?? "GET").uppercased()
+            if !method.allSatisfy({ $0.isLetter }) { p.problem("method", "expected an HTTP method such as GET or POST") }
             let headers = p.headerLines(), body = p.string("body", required: false)
             let caFile = p.file("caFile"), clientCert = p.file("clientCert"), clientKey = p.file("clientKey")
             let insecure = p.bool("insecure"), status = p.ints("status", in: Limits.httpStatus) ?? [200]

@@ -200,14 +200,14 @@ final class FieldReader {
         return number
     }
 
-    /// A non-empty array of strings.
-    func strings(_ value: JSONValue?, at path: String) -> [String]? {
+    /// An array of strings (non-empty unless `allowEmpty`).
+    func strings(_ value: JSONValue?, at path: String, allowEmpty: Bool = false) -> [String]? {
         guard let value else { return nil }
         if case let .array(items) = value {
             let texts = items.compactMap { if case let .string(text) = $0 { return text } else { return nil } }
-            if texts.count == items.count, !texts.isEmpty { return texts }
+            if texts.count == items.count, allowEmpty || !texts.isEmpty { return texts }
         }
-        report(path, "expected a non-empty array of strings")
+        report(path, allowEmpty ? "expected an array of strings" : "expected a non-empty array of strings")
         return nil
     }
 

@@ -95,7 +95,11 @@ extension ScenarioLoader {
             }
             r.checkKeys(submit, allowed: ["method", "path", "json", "body"], at: specPath + ".submit")
             var submitMethod = "POST"
-            if case let .string(text)? = submit["method"] { submitMethod = text.uppercased() }
+            if let method = submit["method"] {
+                if case let .string(text) = method, Self.methods.contains(text.uppercased()) { submitMethod = text.uppercased() } else {
+                    r.report(specPath + ".submit.method", "expected one of \(Self.methods.joined(separator: ", "))")
+                }
+            }
             guard case let .string(submitPath)? = submit["path"], submitPath.hasPrefix("/") else {
                 r.report(specPath + ".submit.path", "expected a path starting with '/'")
                 return nil

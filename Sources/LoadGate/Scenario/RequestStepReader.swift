@@ -3,7 +3,7 @@
 extension ScenarioLoader {
     private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture"]
     private static let requestKeys = ["method", "path", "url", "headers", "body", "json"]
-    private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     /// The valid steps, and the names of every step the file has (valid or not), so that an SLO
     /// naming a step with an error is not reported a second time.
