@@ -208,6 +208,16 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             if digits(&self) == 0 { throw error("invalid number: digits expected in exponent") }
         }
+        // Fast path: a plain integer of up to 15 digits (no fraction, exponent, "-0" or leading
+        // zero) is exactly what the writer writes for its Double.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitCount = index - start - (negative ? 1 : 0)
+        if digitCount <= 15, !(negative && digitCount == 1 && bytes[index - 1] == UInt8(ascii: "0")),
+           bytes[start..<index].allSatisfy({ $0 != UInt8(ascii: ".") && $0 | 0x20 != UInt8(ascii: "e") }) {
+            var whole: Int64 = 0
+            for byte in bytes[(negative ? start + 1 : start)..<index] { whole = whole * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return .number(Double(negative ? -whole : whole))
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         // Most numbers are written as the writer would write them; the others keep their text
         // (beyond Double's range too: whoever reads the value checks its range, with a location).
