@@ -145,24 +145,20 @@ public struct ScenarioLoader {
             if case let .array(items) = value {
                 for (index, item) in items.enumerated() {
                     let path = "slos[\(index)]"
-                    guard case let .string(text) = item else {
-                        sink.report(path, "expected a string such as \"p95 < 2s\", found \(item.kindName)")
-                        continue
-                    }
-                    switch SLOExpression.parse(text) {
-                    case let .success(slo):
+                    switch SLODeclaration.decode(item) {
+                    case let .slo(slo):
                         let metricNames = steps.map(\.name) + steps.flatMap(\.phaseNames)
                         if let step = slo.step, !metricNames.contains(step) {
                             let hint = closestMatch(to: step, in: metricNames).map { "; did you mean '\($0)'?" } ?? ""
-                            sink.report(path, "\"\(text)\" names step '\(step)', which the scenario does not have\(hint)")
+                            sink.report(path, "\"\(slo.text)\" names step '\(step)', which the scenario does not have\(hint)")
                         }
                         slos.append(slo)
-                    case let .failure(error):
-                        sink.report(path, "\"\(text)\" at character \(error.column): \(error.message)")
+                    case let .problems(problems):
+                        for problem in problems { sink.report(path + problem.path, problem.message) }
                     }
                 }
             } else {
-                sink.report("slos", "expected an array of strings such as [\"p95 < 2s\"], found \(value.kindName)")
+                sink.report("slos", "expected an array of SLOs such as [\"p95 < 2s\"], found \(value.kindName)")
             }
         }
         if document["slos"] == nil {
