@@ -112,11 +112,11 @@ public struct SLOExpression: Sendable, Equatable {
             let windowText = String(characters[windowStart...]).trimmingCharacters(in: .whitespaces)
             var windowColumn = windowStart
             while windowColumn < characters.count, characters[windowColumn] == " " { windowColumn += 1 }
-            guard let nanos = DurationText.parseNanos(windowText), nanos > 0 else {
+            guard let nanos = DurationText.parseNanos(windowText) else {
                 return fail("window \"\(windowText)\" is not a duration; write e.g. over 30s, over 1m, over 5m", at: windowColumn)
             }
-            guard nanos % DurationText.nanosPerSecond == 0 else {
-                return fail("a window must be a whole number of seconds (windows are built from per-second data); write e.g. over 2s", at: windowColumn)
+            guard nanos > 0, nanos % DurationText.nanosPerSecond == 0 else {
+                return fail("a window must be a whole number of seconds, at least 1s (windows are built from per-second data); write e.g. over 2s", at: windowColumn)
             }
             windowSeconds = Int(nanos / DurationText.nanosPerSecond)
         }
