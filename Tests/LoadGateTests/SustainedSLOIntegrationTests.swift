@@ -128,3 +128,33 @@ struct SustainedSLOIntegrationTests {
         #expect(all.resolve(pointer: "/scenarios/0/summary/abort/slo") == .string("availability >= 99%"))
     }
 }
+
+/// The demo target's `--slow-after AFTER:ADDED` fault: a target that degrades during a run.
+@Suite("target fault: slow after")
+struct SlowAfterFaultTests {
+    @Test("AFTER:ADDED parses into nanoseconds; anything else is refused", arguments: [
+        ("15s:80ms", (Int64(15_000_000_000), Int64(80_000_000)) as (Int64, Int64)?),
+        ("0s:1s", (0, 1_000_000_000)),
+        ("15s", nil), ("15s:0ms", nil), ("fast:80ms", nil), ("15s:80ms:1s", nil), (":80ms", nil),
+    ] as [(String, (Int64, Int64)?)])
+    func parses(text: String, expected: (Int64, Int64)?) {
+        let parsed = FaultProfile.parseSlowAfter(text)
+        #expect(parsed?.after == expected?.0 && parsed?.latency == expected?.1)
+    }
+
+    @Test("answers are delayed only from AFTER on")
+    func delaysFromAfter() {
+        var faults = FaultProfile()
+        faults.slowAfter = (after: 15_000_000_000, latency: 80_000_000)
+        #expect(faults.delayNanos(elapsed: 14_999_999_999) == 0)
+        #expect(faults.delayNanos(elapsed: 15_000_000_000) == 80_000_000)
+        #expect(faults.delayNanos(elapsed: 60_000_000_000) == 80_000_000)
+    }
+
+    @Test("a bad --slow-after is a located command-line error (exit 2)")
+    func badFlag() throws {
+        let run = try CLIRun.run(["target", "--slow-after", "soon"])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr == "error: command line: --slow-after: \"soon\" must be AFTER:ADDED, e.g. 15s:80ms (from 15 s on, answer 80 ms slower)\nloadgate: 1 problem found; nothing was run.\n")
+    }
+}
