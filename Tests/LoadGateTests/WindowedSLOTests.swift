@@ -293,7 +293,7 @@ struct WindowedSLOTests {
     @Test("the slos array takes strings and objects with abortOnFail and a grace period")
     func declarations() throws {
         let scenario = try ScenarioLoader(environment: [:]).load(bytes: Array("""
-        {"name": "a", "target": "http://127.0.0.1:1", "load": {"vus": 1, "duration": "1s"},
+        {"name": "a", "target": "http://127.0.0.1:1", "load": {"vus": 1, "duration": "30s"},
          "steps": [{"name": "live", "request": {"path": "/"}}],
          "slos": ["p95 < 2s over 1m", {"slo": "live: availability >= 99%", "abortOnFail": true, "after": "30s"},
                   {"slo": "error_rate < 5% over 10s", "abortOnFail": true}, {"slo": "rps > 1"}]}
@@ -312,7 +312,7 @@ struct WindowedSLOTests {
          "slos": [{"slo": "p95 < 2s", "abortOnFail": "yes"}, {"slo": "p95 < 2s", "abortOnFail": true, "after": "30"},
                   {"abortOnFail": true}, {"slo": "p95 < 2s", "abortOnFial": true}, {"slo": "ttfb.p95 < 1s", "abortOnFail": true},
                   {"slo": "p95 < 2s", "after": "5s"}, 42, {"slo": "p95 < 2s over 1m", "abortOnFail": true, "after": "-1s"},
-                  {"slo": "nope: p95 < 2s over 5s", "abortOnFail": true}, "p95 < 2s over 90"]}
+                  {"slo": "nope: p95 < 2s over 2s", "abortOnFail": true}, "p95 < 2s over 90", "p95 < 2s over 3s"]}
         """.utf8)
         #expect(throws: ValidationFailure.self) { try ScenarioLoader(environment: [:]).load(bytes: bytes, file: "a.json") }
         do {
@@ -327,8 +327,9 @@ struct WindowedSLOTests {
                 "a.json: slos[5].after: \"after\" is the grace period of abortOnFail; add \"abortOnFail\": true or remove it",
                 "a.json: slos[6]: expected a string such as \"p95 < 2s\" or an object such as {\"slo\": \"p95 < 2s\", \"abortOnFail\": true}, found a number",
                 "a.json: slos[7].after: \"-1s\" is not a duration; write e.g. \"30s\" (the grace period before abortOnFail is checked)",
-                "a.json: slos[8]: \"nope: p95 < 2s over 5s\" names step 'nope', which the scenario does not have",
+                "a.json: slos[8]: \"nope: p95 < 2s over 2s\" names step 'nope', which the scenario does not have",
                 "a.json: slos[9]: \"p95 < 2s over 90\" at character 15: window \"90\" is not a duration; write e.g. over 30s, over 1m, over 5m",
+                "a.json: slos[10]: \"p95 < 2s over 3s\": a run of 1s cannot judge a 3s window (a partial window counts only when at least half full); shorten the window or lengthen the run",
             ])
         }
     }

@@ -72,6 +72,17 @@ public enum SLODeclaration {
         }
     }
 
+    /// Why a windowed SLO cannot be judged by a run of this load, or nil: a run shorter than half
+    /// a window judges no window at all (runs bounded by `iterations` have no fixed length: not checked).
+    public static func windowProblem(_ slo: SLOExpression, load: LoadModel) -> String? {
+        guard let window = slo.windowSeconds else { return nil }
+        if case let .closed(closed) = load, closed.iterations != nil { return nil }
+        let windowNanos = Int64(window) * DurationText.nanosPerSecond
+        guard load.durationNanos * 2 < windowNanos else { return nil }
+        return "\"\(slo.text)\": a run of \(DurationText.format(nanos: load.durationNanos)) cannot judge a \(DurationText.format(nanos: windowNanos)) window "
+            + "(a partial window counts only when at least half full); shorten the window or lengthen the run"
+    }
+
     private static func parse(_ text: String, path: String) -> Decoded {
         switch SLOExpression.parse(text) {
         case let .success(slo): return .slo(slo)

@@ -152,6 +152,7 @@ public struct ScenarioLoader {
                             let hint = closestMatch(to: step, in: metricNames).map { "; did you mean '\($0)'?" } ?? ""
                             sink.report(path, "\"\(slo.text)\" names step '\(step)', which the scenario does not have\(hint)")
                         }
+                        if let load, let problem = SLODeclaration.windowProblem(slo, load: load) { sink.report(path, problem) }
                         slos.append(slo)
                     case let .problems(problems):
                         for problem in problems { sink.report(path + problem.path, problem.message) }
