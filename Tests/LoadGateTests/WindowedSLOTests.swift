@@ -288,6 +288,39 @@ struct WindowedSLOTests {
         #expect(json.resolve(pointer: "/abort/atSeconds") == .number(3))
     }
 
+    @Test("summary.json and the terminal table carry a windowed SLO's windows, worst window and failing windows")
+    func windowReports() throws {
+        let scenario = try ScenarioLoader(environment: [:]).load(bytes: Array("""
+        {"name": "w", "target": "http://127.0.0.1:1", "load": {"vus": 1, "duration": "15s"},
+         "steps": [{"name": "live", "request": {"path": "/"}}], "slos": ["p95 < 50ms over 5s"]}
+        """.utf8), file: "w.json")
+        let seconds = (0..<10).map { Self.second($0, latencyMicros: 1_000, requests: 100) }
+            + (10..<15).map { Self.second($0, latencyMicros: 80_000, requests: 2) }
+        var monitor = SLOMonitor(slos: scenario.slos, metricNames: ["live"], stepCount: 1)
+        for second in seconds { monitor.absorb(second) }
+        var metrics = StepMetrics()
+        for second in seconds { metrics.requests += second.steps[0].requests; metrics.latency.merge(second.steps[0].latency) }
+        var result = RunResult(steps: [metrics], lateness: Histogram.latencyMicros(), dropped: 0, iterationsStarted: 1010, iterationsCompleted: 1010,
+                               aborted: 0, plannedIterations: nil, timeSeries: [], startedAt: .init(), endedAt: .init(),
+                               elapsedNanos: 15_000_000_000, interrupted: false, workers: 1)
+        result.stepCount = 1
+        result.metricNames = ["live"]
+        result.sloWindows = monitor.finish()
+        let summary = RunSummary.make(scenario: scenario, scenarioFile: "w.json", result: result)
+        #expect(summary.verdict == .failed)
+        let json = try JSONParser.parse(Array(SummaryJSON.render(summary, libcurlVersion: "x").utf8))
+        #expect(json.resolve(pointer: "/slos/0/window") == .object([
+            ("seconds", .number(5)), ("failed", .number(1)), ("total", .number(3)),
+            ("worst", .object([("start", .number(10)), ("end", .number(15)), ("value", .number(0.08))])),
+            ("values", .array([.number(0.001), .number(0.001), .number(0.08)])),
+            ("starts", .array([.number(0), .number(5), .number(10)])),
+            ("passed", .array([.bool(true), .bool(true), .bool(false)])),
+        ]))
+        #expect(json.resolve(pointer: "/slos/0/observed") == .number(0.08))
+        let table = SummaryTable.render(summary, resultsPath: nil)
+        #expect(table.contains("p95 < 50ms over 5s  worst 80ms in 10s-15s; 1 of 3 windows failed  FAIL\n  p95 < 50ms over 5s: failed in 10s-15s (80ms)\n"), "\(table)")
+    }
+
     // MARK: Scenario files
 
     @Test("the slos array takes strings and objects with abortOnFail and a grace period")
