@@ -29,7 +29,8 @@ enum HelpText {
     Usage: loadgate run SCENARIO [options]
 
     Runs the scenario's steps under its load model, records latency histograms, judges the SLOs
-    and writes summary.json to a new results folder.
+    and writes summary.json to a new results folder. An SLO "over 1m" must hold in every minute;
+    an SLO with "abortOnFail" stops the run as soon as it fails (exit 1, results written).
 
     Options:
       --target URL        replace the scenario's target base URL
