@@ -146,6 +146,7 @@ enum HelpText {
 
     Options:
       --scenario FILE      a scenario to run (repeatable)
+      --merged DIR         a run merged from shards by loadgate merge, judged as merged (repeatable)
       --checklist FILE     the deployment verification checklist
       --attestations FILE  attestations and waivers for the checklist
       --continue-on-fail   run the scenarios even if a critical check failed
