@@ -82,7 +82,7 @@ enum HelpText {
       --image IMAGE       the LoadGate container image (see Containerfile)
       --namespace NS      namespace of every object (default: default)
       --start-in D        shards start this long after the manifests are printed (default 60s)
-      --secret NAME       the Secret holding the scenario's environment values (default: <name>-env)
+      --secret NAME       the Secret holding the scenario's environment values (default: loadgate-<name>-env)
       --storage SIZE      size of the results volume claim (default 1Gi)
       -h, --help          show this help
 

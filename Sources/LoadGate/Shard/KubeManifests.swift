@@ -43,15 +43,18 @@ public struct KubeManifests {
     public static let resultsMountPath = "/results"
     public static let scenarioKey = "scenario.json"
 
-    /// `loadgate-<scenario>-<run>`, a valid DNS-1123 label prefix short enough for Job and pod names.
-    public var baseName: String {
+    /// `loadgate-<scenario>`: a valid DNS-1123 label prefix (the scenario name, cleaned and cut).
+    public var scenarioLabel: String {
         let cleaned = scenarioName.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
-        var name = String(String(cleaned).split(separator: "-").joined(separator: "-").prefix(20))
-        if name.isEmpty { name = "scenario" }
-        return "loadgate-\(name)-\(runID.lowercased())"
+        let name = String(String(cleaned).split(separator: "-").joined(separator: "-").prefix(20))
+        return "loadgate-\(name.isEmpty ? "scenario" : name)"
     }
 
-    public var secret: String { secretName ?? "\(baseName)-env" }
+    /// `loadgate-<scenario>-<run>`, short enough for Job and pod names.
+    public var baseName: String { "\(scenarioLabel)-\(runID.lowercased())" }
+
+    /// One Secret per scenario (not per run), so it is created once: `loadgate-<scenario>-env`.
+    public var secret: String { secretName ?? "\(scenarioLabel)-env" }
     public var runFolder: String { "\(Self.resultsMountPath)/\(baseName)" }
 
     public func document() -> JSONValue {
