@@ -327,6 +327,12 @@ struct ScaleOutIntegrationTests {
         #expect(partialSummary.resolve(pointer: "/merged/partial") == .bool(true))
         #expect(partialSummary.resolve(pointer: "/merged/missing") == .array([.number(0)]))
 
+        // A partial merge carried into a readiness bundle keeps its invalid verdict; a shard is no merged run.
+        let partialGate = try CLIRun.run(["gate", "--merged", scratch.path("m5"), "--out", scratch.path("g1"), "--quiet"])
+        #expect(partialGate.exitCode == 3, "\(partialGate.stdout)")
+        #expect(partialGate.stdout.contains("partial merge"), "\(partialGate.stdout)")
+        #expect(try CLIRun.run(["gate", "--merged", scratch.path("a0"), "--out", scratch.path("g2"), "--quiet"]).exitCode == 2)
+
         // Positive twin: the two shards of one scenario merge.
         let whole = try CLIRun.run(["merge", scratch.path("a0"), scratch.path("a1"), "--out", scratch.path("m6")])
         #expect(whole.exitCode == 0, "\(whole.stderr)")
