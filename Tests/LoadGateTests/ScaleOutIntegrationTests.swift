@@ -280,6 +280,35 @@ struct ScaleOutIntegrationTests {
         #expect(failed.status != 0)
     }
 
+    @Test("latency.hlog is streamed while the run goes (a hidden file grows second by second) and renamed into place at the end")
+    func intervalLogIsStreamed() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        let scenario = try scratch.write("stream.json", """
+        {"name": "stream", "target": "http://127.0.0.1:\(nginx.port)", "load": {"rate": 50, "duration": "4s", "connections": 5},
+         "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}}]}
+        """)
+        let out = scratch.path("out")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+        process.arguments = ["run", scenario, "--out", out, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 2.8)
+        let hidden = (try FileManager.default.contentsOfDirectory(atPath: out)).filter { $0.hasPrefix(".latency.hlog.partial-") }
+        #expect(hidden.count == 1, "\(hidden)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/latency.hlog"), "not in place before the run ends")
+        let during = try hidden.first.map { try String(contentsOfFile: out + "/" + $0, encoding: .utf8) } ?? ""
+        let linesDuring = during.split(separator: "\n").filter { $0.hasPrefix("Tag=live,") }.count
+        #expect(linesDuring >= 1 && linesDuring <= 3, "seconds on disk after 2.8 s: \(linesDuring)")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let after = try String(contentsOfFile: out + "/latency.hlog", encoding: .utf8)
+        #expect(after.split(separator: "\n").filter { $0.hasPrefix("Tag=live,") }.count >= 4)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: out)).filter { $0.hasPrefix(".") }.isEmpty, "no temporary file left")
+    }
+
     // MARK: - Refusals
 
     @Test("merge refuses a duplicated shard, a missing shard and shards of two scenarios; --allow-partial gives verdict invalid")

@@ -48,6 +48,8 @@ public final class IntervalLogWriter {
             append(tag: tags[index], startSeconds: Double(snapshot.second), lengthSeconds: Double(snapshot.spanNanos) / 1e9,
                    histogram: step.latency)
         }
+        // Each finished second reaches the disk now (an interrupted or killed run keeps it).
+        if failure == nil, let file, fflush(file) != 0 { failure = String(cString: strerror(errno)) }
     }
 
     public func append(tag: String, startSeconds: Double, lengthSeconds: Double, histogram: Histogram) {
