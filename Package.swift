@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // LoadGate: a load-testing and readiness gate. No Swift package dependencies by design:
-// only Foundation, Dispatch and system C libraries (libcurl), so it builds in air-gapped CI.
+// only Foundation, Dispatch and system C libraries (libcurl, zlib), so it builds in air-gapped CI.
 import PackageDescription
 
 let package = Package(
@@ -15,7 +15,13 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "LoadGate", dependencies: ["CCurl"]),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "LoadGate", dependencies: ["CCurl", "CZlib"]),
         .executableTarget(name: "loadgate", dependencies: ["LoadGate"]),
         .testTarget(name: "LoadGateTests", dependencies: ["LoadGate", "loadgate"], exclude: ["Fixtures"]),
     ],

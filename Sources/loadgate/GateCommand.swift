@@ -6,31 +6,40 @@ import LoadGate
 /// bundle; exit 0 only if every SLO and every non-waived check passed.
 enum GateCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "target"],
+        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "target", "merged"],
                                     boolean: ["continue-on-fail", "quiet", "help"], command: "gate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.gate); return ExitCode.passed }
         if let extra = args.positionals.first { throw .usage("unexpected argument '\(extra)'; name files with --scenario and --checklist", command: "gate") }
         let scenarioFiles = args.allValues["scenario"] ?? []
-        guard !scenarioFiles.isEmpty || args.values["checklist"] != nil else {
+        let mergedRuns = args.allValues["merged"] ?? []
+        guard !scenarioFiles.isEmpty || !mergedRuns.isEmpty || args.values["checklist"] != nil else {
             throw .usage("nothing to gate; give --scenario FILE (repeatable) and/or --checklist FILE", command: "gate")
         }
         return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
                        out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
                        workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment,
-                       target: args.values["target"])
+                       target: args.values["target"], mergedRuns: mergedRuns)
     }
 
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
     /// - Parameter target: `--target`, replacing every scenario's target.
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
                     continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String],
-                    target: String? = nil) throws(CLIError) -> Int32 {
+                    target: String? = nil, mergedRuns: [String] = []) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
             do {
                 scenarios.append((file, try ScenarioLoader(environment: environment).load(path: file, overrides: LoadOverrides(target: target))))
             } catch { problems += error.diagnostics }
+        }
+        // Runs already merged from shards (loadgate merge): judged as recorded, not run again.
+        var merged: [ShardMerge.Outcome] = []
+        for folder in mergedRuns {
+            switch ShardMerge.readMerged(path: folder, scenarioFile: nil, environment: environment) {
+            case let .success(outcome): merged.append(outcome)
+            case let .failure(failure): problems += failure.diagnostics
+            }
         }
         var checklist: Checklist?
         if let file = checklistFile {
@@ -49,7 +58,7 @@ enum GateCommand {
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
-        let secrets = scenarios.flatMap { $0.1.secretValues } + (checklist?.secretValues ?? [])
+        let secrets = scenarios.flatMap { $0.1.secretValues } + merged.flatMap(\.scenario.secretValues) + (checklist?.secretValues ?? [])
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
@@ -95,6 +104,13 @@ enum GateCommand {
             }
         }
         signals.restore()
+        for outcome in merged {
+            log("scenario \(outcome.scenario.name): merged from shards, \(outcome.summary.verdict.rawValue)")
+            outcomes.append(.init(file: outcome.summary.scenarioFile, scenario: outcome.scenario, summary: outcome.summary, skippedReason: nil))
+            for step in outcome.summary.steps where step.metrics.latency.totalCount > 0 {
+                histograms.append((safeName("\(outcome.scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))
+            }
+        }
 
         let report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
                                               checklist: checklistRun, scenarios: outcomes, environment: environment,

@@ -16,6 +16,8 @@ enum HelpText {
       target              run the built-in demo target (the platform, impersonated) on loopback
       demo                start the demo target and gate it: the whole job in one command
       validate FILE...    check scenario, checklist and attestation files without running them
+      merge DIR...        merge the run folders of a sharded test into one exact verdict
+      kube SCENARIO       print Kubernetes manifests that run a scenario as N shards and merge them
       version             print the version and the libcurl in use
 
     Exit codes: 0 passed · 1 gate failed · 2 invalid usage or input ·
@@ -40,7 +42,50 @@ enum HelpText {
       --duration D        run length, e.g. 30s, 2m (replaces stages)
       --workers N         worker threads (default: one per core)
       --out DIR           write results to DIR (must not already hold a run)
+      --shard I/N         run shard I (0-based) of N: rate/N, VUs and iterations split
+                          (auto/N: index from JOB_COMPLETION_INDEX or GitLab's CI_NODE_INDEX)
+      --start-at TIME     wait until TIME (RFC 3339 UTC, e.g. 2026-11-26T10:00:00Z) so shards start together
       --quiet             no progress on stderr
+      -h, --help          show this help
+
+    Besides summary.json the folder holds latency.hlog (an HdrHistogram interval log: one line per
+    second and step, microseconds) and totals.hlog (the run's other histograms), which merge reads.
+
+    """
+
+    static let merge = """
+    Usage: loadgate merge DIR... [options]
+
+    Merges the run folders of the shards of one test (loadgate run --shard I/N) exactly: latency
+    histograms by counts, counters by sums, time series by wall-clock second. Judges the
+    scenario's SLOs on the merged data and writes a run folder like run's (summary.json,
+    latency.hlog, totals.hlog). Exit codes as run's; 2 when the folders are not the N shards of
+    one scenario (different scenario digests, a different N, a shard twice, a shard missing).
+
+    Options:
+      --out DIR           write the merged run to DIR (must not already hold a run)
+      --allow-partial     merge even if shards are missing (the verdict is then invalid)
+      --scenario FILE     the scenario file, if it is no longer where the shards read it
+      --wait D            first wait up to D (e.g. 30m) for every folder to hold summary.json
+      -h, --help          show this help
+
+    """
+
+    static let kube = """
+    Usage: loadgate kube SCENARIO --shards N --image IMAGE [options]
+
+    Prints Kubernetes manifests (a JSON List for kubectl apply -f -): a ConfigMap holding the
+    scenario, a PersistentVolumeClaim for results, an Indexed Job running N shards that start
+    together, and a Job that merges them. Values the scenario takes from ${env.NAME} come from a
+    Secret (valueFrom.secretKeyRef), never inlined.
+
+    Options:
+      --shards N          number of shards (pods), from 1 to 1000
+      --image IMAGE       the LoadGate container image (see Containerfile)
+      --namespace NS      namespace of every object (default: default)
+      --start-in D        shards start this long after the manifests are printed (default 60s)
+      --secret NAME       the Secret holding the scenario's environment values (default: loadgate-<name>-env)
+      --storage SIZE      size of the results volume claim (default 1Gi)
       -h, --help          show this help
 
     """
@@ -103,6 +148,7 @@ enum HelpText {
 
     Options:
       --scenario FILE      a scenario to run (repeatable)
+      --merged DIR         a run merged from shards by loadgate merge, judged as merged (repeatable)
       --checklist FILE     the deployment verification checklist
       --attestations FILE  attestations and waivers for the checklist
       --continue-on-fail   run the scenarios even if a critical check failed, and the

@@ -4,7 +4,7 @@ import LoadGate
 /// `loadgate run SCENARIO`: validate, run, judge, write `summary.json`, print the table.
 enum RunCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out"],
+        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out", "shard", "start-at"],
                                     boolean: ["quiet", "help"], command: "run")
         if args.flags.contains("help") { StandardOutput.write(HelpText.run); return ExitCode.passed }
         guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "run") }
@@ -17,20 +17,37 @@ enum RunCommand {
         case let .failure(failure): problems += failure.diagnostics
         }
         let workers = args.integer("workers", in: Limits.workers, problems: &problems)
+        let sharding = ShardOptions.parse(shard: args.values["shard"], startAt: args.values["start-at"],
+                                          environment: ProcessInfo.processInfo.environment, problems: &problems)
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
-        let scenario: Scenario
+        var scenario: Scenario
         do {
             scenario = try ScenarioLoader().load(path: file, overrides: overrides)
         } catch {
             throw .invalidInput(error)
         }
+        scenario = try sharding.split(scenario)
 
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
-        let plan = RunPlan(scenario: scenario, workers: workers)
+        var plan = RunPlan(scenario: scenario, workers: workers)
+        plan.shardNumbering = ShardNumbering(sharding.shard)
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
         var signals = SignalWatch()
-        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) })
+        if !sharding.waitForStart(signals: signals, quiet: args.flags.contains("quiet")) {
+            signals.restore()
+            StandardError.write("loadgate: interrupted while waiting for --start-at; nothing was run\n")
+            return ExitCode.verdictInvalid
+        }
+        let latencyLog: IntervalLogWriter
+        do {
+            latencyLog = try IntervalLogWriter(url: outputDirectory.appendingPathComponent(RunFolderFiles.latencyLog), startedAt: Date(),
+                                               tags: plan.metricNames)
+        } catch {
+            throw .internalError("cannot write \(outputDirectory.path)/\(RunFolderFiles.latencyLog): \(error.localizedDescription)")
+        }
+        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) },
+                                            onSecond: { latencyLog.append($0) })
         signals.restore()
         display.finish()
 
@@ -38,13 +55,19 @@ enum RunCommand {
         let summaryFile = outputDirectory.appendingPathComponent("summary.json")
         let reportFile = outputDirectory.appendingPathComponent("report.html")
         do {
-            let json = SummaryJSON.render(summary, libcurlVersion: CurlVersion.description)
+            try latencyLog.finish()
+            try RunFolderFiles.writeTotals(result, to: outputDirectory)
+            var document = SummaryJSON.value(summary, libcurlVersion: CurlVersion.description)
+            if sharding.isSharded {
+                document = RunFolderFiles.adding([("shard", RunFolderFiles.shardMember(sharding.shard, startAt: sharding.startAt))], to: document)
+            }
+            let json = JSONWriter.serialize(document)
             try AtomicFile.write(json, to: summaryFile)
             // The page is rendered from the file just written, as `loadgate report FOLDER` would.
             let view = ReportView(runSummary: try JSONParser.parse(json), runID: outputDirectory.lastPathComponent)
             try AtomicFile.write(Redaction.text(HTMLReport.render(view), secrets: scenario.secretValues), to: reportFile)
         } catch {
-            throw .internalError("cannot write \(summaryFile.path): \(error.localizedDescription)")
+            throw .internalError("cannot write \(outputDirectory.path): \(error.localizedDescription)")
         }
         let table = SummaryTable.render(summary, resultsPath: relativePath(summaryFile.path)) + "report: \(relativePath(reportFile.path))\n"
         StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))

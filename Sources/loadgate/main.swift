@@ -16,6 +16,8 @@ do {
     case "report": code = try ReportCommand.execute(Array(arguments.dropFirst()))
     case "check": code = try CheckCommand.execute(Array(arguments.dropFirst()))
     case "validate": code = try ValidateCommand.execute(Array(arguments.dropFirst()))
+    case "merge": code = try MergeCommand.execute(Array(arguments.dropFirst()))
+    case "kube": code = try KubeCommand.execute(Array(arguments.dropFirst()))
     case "version", "--version":
         if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
             StandardOutput.write(HelpText.version)
@@ -27,7 +29,7 @@ do {
         StandardOutput.write(HelpText.main)
         code = arguments.isEmpty ? ExitCode.invalidInput : ExitCode.passed
     case let command?:
-        let known = ["run", "capacity", "check", "gate", "verify", "report", "target", "demo", "validate", "version", "help"]
+        let known = ["run", "capacity", "check", "gate", "verify", "report", "target", "demo", "validate", "merge", "kube", "version", "help"]
         let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)", command: nil)
     }

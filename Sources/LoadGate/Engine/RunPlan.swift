@@ -16,6 +16,9 @@ public struct RunPlan: Sendable {
     /// card could not be read; then `a2aProblem` says why and A2A steps fail).
     public let a2aAgent: A2AAgent?
     public let a2aProblem: String?
+    /// This process's place in a sharded run: how `${vu}`/`${iteration}` are numbered so that they
+    /// stay unique across shards (`.single` for an ordinary run).
+    public var shardNumbering = ShardNumbering.single
 
     public init(scenario: Scenario, workers requested: Int? = nil, warmupNanos: Int64 = 0,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -6,8 +6,10 @@ import CCurl
 /// user; in the open model a connection that iterations are started on. Owned by one worker.
 final class Slot {
     let handle: CurlEasy.Handle
-    /// 1-based number exposed as `${vu}`.
+    /// 1-based number exposed as `${vu}` (unique across shards: see `ShardNumbering`).
     let vu: Int
+    /// 1-based rank of this VU within this process: it is active while rank <= the active VU count.
+    let rank: Int
     /// Index into the worker's slot array.
     let index: Int
 
@@ -50,9 +52,10 @@ final class Slot {
 
     static let bodyCaptureLimit = 1 << 20
 
-    init(handle: CurlEasy.Handle, vu: Int, index: Int) {
+    init(handle: CurlEasy.Handle, vu: Int, rank: Int? = nil, index: Int) {
         self.handle = handle
         self.vu = vu
+        self.rank = rank ?? vu
         self.index = index
         body.reserveCapacity(16 * 1024)
     }

@@ -82,7 +82,7 @@ final class Worker: @unchecked Sendable {
         for index in 0..<slotCount {
             // Global VU/connection number: slots are dealt round-robin across workers.
             let vu = id + index * plan.workerCount + 1
-            slots.append(Slot(handle: makeHandle(), vu: vu, index: index))
+            slots.append(Slot(handle: makeHandle(), vu: plan.shardNumbering.vu(vu), rank: vu, index: index))
         }
         for slot in slots { configureBase(slot) }
         freeSlots = Array(slots.indices.reversed())
@@ -192,7 +192,7 @@ final class Worker: @unchecked Sendable {
         if elapsed >= schedule.load.durationNanos { return false }
         if let budget = iterationBudget, closedIterationCounter >= Int64(budget) { return false }
         let active = schedule.activeVUs(atNanos: elapsed)
-        for slot in slots where !slot.busy && slot.vu <= active {
+        for slot in slots where !slot.busy && slot.rank <= active {
             if let budget = iterationBudget, closedIterationCounter >= Int64(budget) { break }
             startClosedIteration(slot, now: now)
         }
@@ -210,7 +210,7 @@ final class Worker: @unchecked Sendable {
         if measured { iterationsStarted += 1 }
         slot.measured = measured
         slot.busy = true
-        slot.iteration = iteration
+        slot.iteration = plan.shardNumbering.iteration(iteration)
         slot.stepIndex = 0
         if !slot.captured.isEmpty { slot.captured.removeAll(keepingCapacity: true) }
         skipOnceSteps(slot)
@@ -377,7 +377,7 @@ final class Worker: @unchecked Sendable {
         if pacer != nil {
             freeSlots.append(slot.index)
         } else if withinDuration, let schedule,
-                  slot.vu <= schedule.activeVUs(atNanos: now - runStartNanos),
+                  slot.rank <= schedule.activeVUs(atNanos: now - runStartNanos),
                   iterationBudget.map({ closedIterationCounter < Int64($0) }) ?? true {
             startClosedIteration(slot, now: now)
         }

@@ -151,6 +151,29 @@ public struct Histogram: Sendable, Equatable {
         maxValue = 0
     }
 
+    /// Replaces the counts with ones read back from an encoding (`HdrEncoding`, `latency.hlog`),
+    /// indexed like `counts`. Min, max and sum are derived from the buckets unless exact values
+    /// are known (a run's summary keeps them); the sum then uses each bucket's middle value.
+    public mutating func restore(counts restored: [UInt64], min exactMin: Int64? = nil, max exactMax: Int64? = nil,
+                                 sum exactSum: Double? = nil) {
+        precondition(restored.count == counts.count, "restored counts MUST match the layout")
+        reset()
+        counts = restored
+        var derivedSum = 0.0
+        for index in 0..<counts.count where counts[index] != 0 {
+            let low = valueFromIndex(index)
+            let high = highestEquivalent(low)
+            totalCount &+= counts[index]
+            derivedSum += Double(counts[index]) * (Double(low) + Double(high - low) / 2)
+            if low < minValue { minValue = low }
+            maxValue = Swift.max(maxValue, high)
+        }
+        guard totalCount > 0 else { return }
+        if let exactMin { minValue = exactMin }
+        if let exactMax { maxValue = exactMax }
+        sum = exactSum ?? derivedSum
+    }
+
     public var isEmpty: Bool { totalCount == 0 }
 
     public var mean: Double? { totalCount == 0 ? nil : sum / Double(totalCount) }
