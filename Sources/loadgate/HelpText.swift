@@ -11,6 +11,7 @@ enum HelpText {
       capacity SCENARIO   find the highest arrival rate that still meets the scenario's SLOs
       check CHECKLIST     walk a deployment verification checklist (VPN, DNS, mTLS, secrets, ...)
       gate                checklist + scenarios -> one audit-ready bundle (JSON, JUnit, Markdown, HTML)
+      compare BASE NEW    is NEW worse than BASE? per step p50/p95/p99, availability, throughput
       verify DIR          recompute a bundle's digests (and HMAC) and name any changed file
       report DIR          re-render a bundle's HTML, Markdown or JUnit from its report.json
       target              run the built-in demo target (the platform, impersonated) on loopback

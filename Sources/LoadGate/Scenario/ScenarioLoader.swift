@@ -44,7 +44,7 @@ public struct ScenarioLoader {
 
     // MARK: - Document walk
 
-    private static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a"]
+    private static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a", "regression"]
     private static let defaultsKeys = ["headers", "timeout", "http", "tls"]
     private static let tlsKeys = ["insecure", "caFile", "certFile", "keyFile"]
     private static let loadKeys = ["vus", "iterations", "duration", "stages", "rate", "connections", "maxLateness", "tolerance"]
@@ -174,6 +174,9 @@ public struct ScenarioLoader {
         if !steps.isEmpty, steps.allSatisfy(\.once) {
             sink.report("steps", "every step is \"once\"; at least one step must run in every iteration")
         }
+        let regressionOverrides = document["regression"].map {
+            RegressionPolicy.decodeOverrides($0, stepNames: steps.map(\.name) + steps.flatMap(\.phaseNames), sink: &sink)
+        } ?? [:]
         guard sink.isEmpty, let load else { return nil }
         var scenario = Scenario(name: name, target: target, load: load, steps: steps, slos: slos, slosAreDefaults: slosAreDefaults,
                                 tls: tls, httpVersion: http, sha256: sha256,
@@ -181,6 +184,7 @@ public struct ScenarioLoader {
                                 unsetEnvironment: unset.names.sorted())
         scenario.mcp = mcp
         scenario.a2a = a2a
+        scenario.regressionOverrides = regressionOverrides
         return scenario
     }
 
