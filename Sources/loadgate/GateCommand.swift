@@ -6,8 +6,8 @@ import LoadGate
 /// bundle; exit 0 only if every SLO and every non-waived check passed.
 enum GateCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers"],
-                                    boolean: ["continue-on-fail", "quiet", "help"], command: "gate")
+        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "baseline", "max-regression", "floor"],
+                                    boolean: ["continue-on-fail", "quiet", "help", "allow-invalid-baseline"], command: "gate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.gate); return ExitCode.passed }
         if let extra = args.positionals.first { throw .usage("unexpected argument '\(extra)'; name files with --scenario and --checklist", command: "gate") }
         let scenarioFiles = args.allValues["scenario"] ?? []
@@ -16,12 +16,14 @@ enum GateCommand {
         }
         return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
                        out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
-                       workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment)
+                       workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment,
+                       baseline: try GateBaseline.options(args))
     }
 
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
-                    continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String]) throws(CLIError) -> Int32 {
+                    continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String],
+                    baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
@@ -40,6 +42,13 @@ enum GateCommand {
             if let count = Int(text), (1...64).contains(count) { workers = count } else {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
+        }
+        var baseline: GateBaseline?
+        if let options = baselineOptions, problems.isEmpty {
+            let (loaded, baselineProblems) = GateBaseline.load(path: options.path, policy: options.policy, allowInvalid: options.allowInvalid,
+                                                               scenarios: scenarios, signingKey: environment[ReportBundle.signingKeyVariable])
+            baseline = loaded
+            problems += baselineProblems
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
@@ -85,10 +94,11 @@ enum GateCommand {
         }
         signals.restore()
 
-        let report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
+        var report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
                                               checklist: checklistRun, scenarios: outcomes, environment: environment,
                                               libcurlVersion: CurlVersion.description,
                                               gitCommit: ReportBundle.harnessCommit(executable: CommandLine.arguments[0]))
+        if let baseline { report = baseline.apply(to: report, scenarios: scenarios) }
         do {
             try ReportBundle.write(report: report, histograms: histograms, to: outputDirectory, secrets: secrets,
                                    signingKey: environment[ReportBundle.signingKeyVariable])

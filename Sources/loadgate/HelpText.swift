@@ -107,6 +107,11 @@ enum HelpText {
       --continue-on-fail   run the scenarios even if a critical check failed
       --workers N          worker threads per scenario (default: one per core)
       --out DIR            bundle folder (must not already hold a report)
+      --baseline DIR       compare each scenario with this earlier gate bundle (verified first;
+                           a tampered one is refused); a regression fails the gate
+      --max-regression P   relative tolerance for --baseline (default 10%)
+      --floor D            latency noise floor for --baseline (default 1ms)
+      --allow-invalid-baseline  compare with baseline runs whose verdict was invalid
       --quiet              no progress on stderr
       -h, --help           show this help
 

@@ -50,13 +50,9 @@ public struct ComparisonInput: Sendable {
             let report = try parse(reportFile, display: path)
             guard report.text("/kind") == "readiness" else { throw fail("report.json is not a LoadGate readiness report") }
             let manifest = FileManager.default.contents(atPath: folder.appendingPathComponent("MANIFEST.sha256").path).map { SHA256.hex(Array($0)) }
-            let scenarios = report.list("/scenarios").map { scenario in
-                let summary = scenario.resolve(pointer: "/summary").flatMap { $0 == .null ? nil : $0 }
-                return ScenarioRun(name: scenario.text("/name") ?? "", file: scenario.text("/file"), summary: summary,
-                                   skippedReason: scenario.text("/skippedReason"))
-            }
-            return ComparisonInput(path: path, kind: .bundle, runID: report.text("/runId") ?? folder.lastPathComponent,
-                                   manifestSHA256: manifest, startedAt: report.text("/startedAt"), scenarios: scenarios, notes: notes)
+            var input = fromReport(report, path: path, manifestSHA256: manifest, notes: notes)
+            if report.text("/runId") == nil { input.runID = folder.lastPathComponent }
+            return input
         }
         if requireBundle {
             throw fail("not a gate bundle (no report.json and MANIFEST.sha256); a baseline must be the bundle of an earlier 'loadgate gate' run")
@@ -69,6 +65,17 @@ public struct ComparisonInput: Sendable {
         return ComparisonInput(path: path, kind: .runFolder, runID: folder.lastPathComponent, manifestSHA256: nil,
                                startedAt: summary.text("/startedAt"),
                                scenarios: [ScenarioRun(name: name, file: summary.text("/scenario/file"), summary: summary, skippedReason: nil)])
+    }
+
+    /// The scenarios of a readiness document (`report.json`).
+    static func fromReport(_ report: JSONValue, path: String, manifestSHA256: String?, notes: [String]) -> ComparisonInput {
+        let scenarios = report.list("/scenarios").map { scenario in
+            let summary = scenario.resolve(pointer: "/summary").flatMap { $0 == .null ? nil : $0 }
+            return ScenarioRun(name: scenario.text("/name") ?? "", file: scenario.text("/file"), summary: summary,
+                               skippedReason: scenario.text("/skippedReason"))
+        }
+        return ComparisonInput(path: path, kind: .bundle, runID: report.text("/runId") ?? "", manifestSHA256: manifestSHA256,
+                               startedAt: report.text("/startedAt"), scenarios: scenarios, notes: notes)
     }
 
     private static func parse(_ file: URL, display: String) throws(ValidationFailure) -> JSONValue {

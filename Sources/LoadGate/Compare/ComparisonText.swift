@@ -65,9 +65,9 @@ public enum ComparisonText {
 
     /// The relative change; for availability it is the change of the failure share, said so.
     public static func relative(_ delta: Comparison.Delta) -> String {
-        guard delta.absolute != nil else { return "-" }
+        guard let absolute = delta.absolute else { return "-" }
         let share = delta.metric.unit == .share
-        guard let relative = delta.relative else { return share ? "failures from 0" : "from 0" }
+        guard let relative = delta.relative ?? (absolute == 0 ? 0 : nil) else { return share ? "failures from 0" : "from 0" }
         let shown = share ? -relative : relative
         let text = (shown < 0 ? "-" : "+") + DurationText.trim(abs(shown * 100)) + "%"
         return share ? "failures \(text)" : text

@@ -18,6 +18,7 @@ public enum HTMLReport {
 
         body += overview(report)
         for scenario in report.list("/scenarios") { body += scenarioSection(scenario) }
+        body += ComparisonSection.html(report)
         body += checklistSection(report)
         body += provenance(report)
         return """

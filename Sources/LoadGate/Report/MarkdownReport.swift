@@ -37,6 +37,7 @@ public enum MarkdownReport {
                 out += "\n"
             }
         }
+        out += ComparisonSection.markdown(report)
         let inputs = report.list("/inputs").map { "`\($0.text("/file") ?? "")` sha256 `\(($0.text("/sha256") ?? "").prefix(16))…`" }
         out += "<sub>Inputs: " + inputs.joined(separator: ", ") + "</sub>\n"
         return out
