@@ -137,7 +137,7 @@ struct BundleIntegrationTests {
 
         let files = try FileManager.default.subpathsOfDirectory(atPath: fixture.bundle).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: fixture.bundle + "/" + $0, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: fixture.bundle + "/" + $0, isDirectory: &isDirectory)
             return !isDirectory.boolValue && $0 != "MANIFEST.sig"
         }
         #expect(files.count >= 7)

@@ -12,7 +12,10 @@ public struct RunResult: Sendable {
     public var aborted: Int64
     /// Open model: iterations the schedule planned; closed model: nil.
     public var plannedIterations: Int64?
+    /// The run's 1-second series (scenario steps merged).
     public var timeSeries: [TimeSeriesPoint]
+    /// One 1-second series per metric, indexed like `metricNames`.
+    public var stepTimeSeries: [[TimeSeriesPoint]] = []
     public var startedAt: Date
     public var endedAt: Date
     public var elapsedNanos: Int64

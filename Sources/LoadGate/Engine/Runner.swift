@@ -13,8 +13,11 @@ public struct Runner {
     /// - Parameters:
     ///   - wait: sleeps up to the given milliseconds; returns true if the run must stop (Ctrl-C).
     ///   - progress: called on the calling thread with a live view.
+    ///   - onSecond: called on the calling thread with each finished second, all workers merged,
+    ///     in order (the last one may be partial: see `IntervalSnapshot.spanNanos`).
     public func run(wait: (Int) -> Bool = { usleep(UInt32($0) * 1_000); return false },
-                    progress: (RunProgress) -> Void = { _ in }) -> RunResult {
+                    progress: (RunProgress) -> Void = { _ in },
+                    onSecond: (IntervalSnapshot) -> Void = { _ in }) -> RunResult {
         let stop = StopSignal()
         let workers = (0..<plan.workerCount).map { Worker(id: $0, plan: plan, stop: stop) }
         let startedAt = Date()
@@ -30,22 +33,22 @@ public struct Runner {
             thread.start()
         }
 
-        var aggregator = TimeSeriesAggregator()
+        var aggregator = TimeSeriesAggregator(metricCount: plan.metricNames.count, stepCount: plan.preparedSteps.count)
         var interrupted = false
         var done = 0
         let plannedNanos = plan.scenario.load.durationNanos
-        func drain(final: Bool) {
+        func drain(final: Bool, runNanos: Int64? = nil) {
             var watermark = Int.max
             for worker in workers {
                 let (snapshots, workerWatermark) = worker.mailbox.drain()
                 for snapshot in snapshots { aggregator.absorb(snapshot) }
                 watermark = min(watermark, workerWatermark)
             }
-            let elapsed = MonotonicClock.nowNanos() - startNanos
+            let elapsed = runNanos ?? (MonotonicClock.nowNanos() - startNanos)
             // Never finalize a second that has not ended yet (watermarks are Int.max once a worker is done).
             let limit = final ? Int((elapsed + DurationText.nanosPerSecond - 1) / DurationText.nanosPerSecond)
                               : Int(elapsed / DurationText.nanosPerSecond)
-            aggregator.finalize(below: watermark, limitSecond: max(limit, 0))
+            aggregator.finalize(below: watermark, limitSecond: max(limit, 0), runNanos: runNanos, onSecond: onSecond)
         }
 
         while done < workers.count {
@@ -60,10 +63,10 @@ public struct Runner {
                                  requests: aggregator.totalRequests, failures: aggregator.totalFailures,
                                  lastSecond: aggregator.points.last))
         }
-        drain(final: true)
-        let endedAt = Date()
         // The workers' own end, not when this thread noticed it (it polls every 200 ms).
         let elapsedNanos = (workers.map(\.finishedNanos).max() ?? MonotonicClock.nowNanos()) - startNanos
+        drain(final: true, runNanos: elapsedNanos)
+        let endedAt = Date()
 
         var steps = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         var lateness = Histogram.latencyMicros()
@@ -80,6 +83,7 @@ public struct Runner {
             result.mcpSessionsCreated += worker.mcpSessionsCreated
             result.mcpSessionsDeleted += worker.mcpSessionsDeleted
         }
+        result.stepTimeSeries = aggregator.stepPoints
         result.stepCount = plan.preparedSteps.count
         result.metricNames = plan.metricNames
         result.problems = [plan.a2aProblem].compactMap { $0 }

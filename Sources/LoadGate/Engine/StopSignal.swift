@@ -19,7 +19,7 @@ final class IntervalMailbox: @unchecked Sendable {
 
     func post(_ snapshot: IntervalSnapshot?, watermark: Int) {
         lock.withLock {
-            if let snapshot, snapshot.requests > 0 { snapshots.append(snapshot) }
+            if let snapshot, !snapshot.isEmpty { snapshots.append(snapshot) }
             self.watermark = max(self.watermark, watermark)
         }
     }

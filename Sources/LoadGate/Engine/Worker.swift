@@ -32,7 +32,8 @@ final class Worker: @unchecked Sendable {
     private(set) var finishedNanos: Int64 = 0
     private(set) var mcpSessionsDeleted: Int64 = 0
     private(set) var mcpSessionsCreated: Int64 = 0
-    private var interval = IntervalSnapshot(second: 0)
+    /// This second's completions per metric (see `IntervalSnapshot`), posted to `mailbox`.
+    private var interval: IntervalSnapshot
 
     // Protocol steps.
     private var mcpPool: MCPSessionPool?
@@ -64,6 +65,7 @@ final class Worker: @unchecked Sendable {
         self.stop = stop
         self.multi = curl_multi_init()
         self.metrics = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
+        self.interval = IntervalSnapshot(second: 0, stepCount: plan.metricNames.count)
         self.nextIteration = Int64(id)
 
         let slotCount: Int
@@ -341,9 +343,7 @@ final class Worker: @unchecked Sendable {
         }
 
         flushIfNeeded(now)
-        interval.requests += 1
-        if failure != nil { interval.failures += 1 }
-        if isLatencySample { interval.latency.record(latencyMicros) }
+        noteInterval(slot.stepIndex, status: status, failure: failure, latencyMicros: isLatencySample ? latencyMicros : nil)
     }
 
     /// Moves a slot to its next step, its next iteration (closed model) or back to the free list.
@@ -446,8 +446,26 @@ final class Worker: @unchecked Sendable {
         let second = currentSecond(now)
         if second != interval.second {
             mailbox.post(interval, watermark: second)
-            if interval.requests > 0 { interval = IntervalSnapshot(second: second) } else { interval.second = second }
+            if interval.isEmpty {
+                interval.second = second
+            } else {
+                // Once a second: the posted copy keeps the old storage, this one starts fresh.
+                interval = IntervalSnapshot(second: second, stepCount: interval.steps.count)
+            }
         }
+    }
+
+    /// Adds one completion of metric `index` to this second (the run totals are recorded by the
+    /// caller; both use the same histogram layout so the seconds sum exactly to the totals).
+    @inline(__always)
+    private func noteInterval(_ index: Int, status: Int?, failure: FailureClass?, latencyMicros: Int64?) {
+        interval.steps[index].requests += 1
+        if let status { interval.steps[index].statusCodes[min(max(status, 0), 599), default: 0] += 1 }
+        if let failure {
+            interval.steps[index].failed += 1
+            interval.steps[index].failures[failure.rawValue] += 1
+        }
+        if let latencyMicros { interval.steps[index].latency.record(latencyMicros) }
     }
 
     private func flushInterval(final: Bool) {
@@ -539,6 +557,8 @@ extension Worker: FlowHost {
         if slot.measured {
             let index = slot.stepIndex
             metrics[index].statusCodes[min(max(status, 0), 599)] += 1
+            flushIfNeeded(now)
+            interval.steps[index].statusCodes[min(max(status, 0), 599), default: 0] += 1
             metrics[index].bytesIn += slot.bytesIn
             metrics[index].bytesOut += Int64(CurlEasy.info(handle, long: CURLINFO_REQUEST_SIZE)) + CurlEasy.info(handle, offset: CURLINFO_SIZE_UPLOAD_T)
             if CurlEasy.info(handle, long: CURLINFO_NUM_CONNECTS) > 0 {
@@ -577,9 +597,7 @@ extension Worker: FlowHost {
                 metrics[index].failures[failure.rawValue] += 1
             }
             flushIfNeeded(now)
-            interval.requests += 1
-            if failure != nil { interval.failures += 1 }
-            if isLatencySample { interval.latency.record(latencyMicros) }
+            noteInterval(index, status: nil, failure: failure, latencyMicros: isLatencySample ? latencyMicros : nil)
         }
         advance(slot, now: now)
     }
@@ -637,6 +655,8 @@ extension Worker: FlowHost {
             metrics[index].failed += 1
             metrics[index].failures[failure.rawValue] += 1
         }
+        flushIfNeeded(MonotonicClock.nowNanos())
+        noteInterval(index, status: nil, failure: failure, latencyMicros: latencyNanos / 1_000)
     }
 
     func count(_ counter: ProtocolCounter, step: Int, by amount: Int64) {

@@ -38,13 +38,13 @@ public enum SummaryJSON {
             ])),
             ("lateness", stats(result.lateness)),
             ("overall", step(name: nil, overall)),
-            ("steps", .array(summary.steps.map { step(name: $0.name, $0.metrics, isPhase: $0.isPhase, spectrum: spectrum) })),
+            ("steps", .array(summary.steps.enumerated().map { index, summaryStep in
+                step(name: summaryStep.name, summaryStep.metrics, isPhase: summaryStep.isPhase, spectrum: spectrum,
+                     series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil)
+            })),
             ("mcp", result.mcpSessionsCreated > 0 || result.mcpSessionsDeleted > 0
                 ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
-            ("timeseries", .array(result.timeSeries.map { point in
-                .object([("t", .number(Double(point.second))), ("requests", int(point.requests)), ("failures", int(point.failures)),
-                         ("p50", micros(point.p50Micros)), ("p95", micros(point.p95Micros)), ("p99", micros(point.p99Micros))])
-            })),
+            ("timeseries", timeSeries(result.timeSeries)),
             ("slos", .array(summary.slos.map { slo in
                 .object([("expression", .string(slo.expression)), ("step", slo.step.map(JSONValue.string) ?? .null),
                          ("observed", slo.observed.map(JSONValue.number) ?? .null), ("observedText", .string(slo.observedText)),
@@ -93,7 +93,18 @@ public enum SummaryJSON {
         ])
     }
 
-    static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false, spectrum: Bool = false) -> JSONValue {
+    /// A 1-second series: `t` is the second since the start, `span` the seconds of it the run
+    /// covered (below 1 only for the last, partial second), latencies in seconds.
+    static func timeSeries(_ points: [TimeSeriesPoint]) -> JSONValue {
+        .array(points.map { point in
+            .object([("t", .number(Double(point.second))), ("span", seconds(nanos: point.spanNanos)),
+                      ("requests", int(point.requests)), ("failures", int(point.failures)),
+                      ("p50", micros(point.p50Micros)), ("p95", micros(point.p95Micros)), ("p99", micros(point.p99Micros))])
+        })
+    }
+
+    static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false, spectrum: Bool = false,
+                     series: [TimeSeriesPoint]? = nil) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         if isPhase { members.append(("phase", .bool(true))) }
@@ -124,6 +135,7 @@ public enum SummaryJSON {
             ("tls", stats(metrics.tls)),
             ("dns", stats(metrics.dns)),
         ]
+        if let series { members.append(("timeseries", timeSeries(series))) }
         if spectrum {
             members.append(("spectrum", .array(PercentileDistribution.spectrum(metrics.latency).map {
                 .array([.number($0.percentile), .number(Double($0.micros) / 1e6)])
