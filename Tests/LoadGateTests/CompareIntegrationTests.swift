@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import LoadGate
+
+/// `loadgate compare` and `gate --baseline` against the built-in target with injected latency:
+/// a slower release is caught and named; an identical rerun is not, run after run.
+@Suite("loadgate compare and gate --baseline", .serialized)
+struct CompareIntegrationTests {
+    static func target(latency: String) throws -> PeerProcess {
+        let port = try PeerProcess.freePort()
+        return try PeerProcess(CLIRun.binary, ["target", "--port", String(port), "--latency", latency], port: port)
+    }
+
+    /// One step at 50/s for 3 s: 150 samples, enough to judge p50 and p95 (p99 is shown, not judged).
+    static func scenario(_ scratch: ScratchDirectory, name: String = "cmp", regression: String = "") throws -> String {
+        try scratch.write("\(name).json", """
+        {"name": "\(name)", "target": "${env.CMP_TARGET}", "load": {"rate": 50, "duration": "3s", "connections": 8},
+         "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}, "expect": {"status": [200]}}],
+         "slos": ["p95 < 2s", "availability >= 99%"]\(regression)}
+        """)
+    }
+
+    static func run(_ scenario: String, port: Int, out: String) throws -> CLIRun {
+        let run = try CLIRun.run(["run", scenario, "--out", out, "--quiet"], environment: ["CMP_TARGET": "http://127.0.0.1:\(port)"])
+        #expect(run.exitCode == 0, "run failed: \(run.stderr)")
+        return run
+    }
+
+    @Test("a new run at 30 ms against a baseline at 10 ms exits 1 naming the step and p95; the reverse is an improvement")
+    func slowerReleaseIsARegression() throws {
+        let scratch = try ScratchDirectory()
+        let fast = try Self.target(latency: "fixed:10ms")
+        let slow = try Self.target(latency: "fixed:30ms")
+        let scenario = try Self.scenario(scratch)
+        _ = try Self.run(scenario, port: fast.port, out: scratch.path("base"))
+        _ = try Self.run(scenario, port: slow.port, out: scratch.path("new"))
+        let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new")])
+        #expect(compare.exitCode == 1)
+        #expect(compare.stdout.contains("REGRESSION: scenario cmp, step live: p95 latency "), "\(compare.stdout)")
+        #expect(compare.stdout.range(of: #"step live: p95 latency 1\d\.\d+ms → 3\d\.\d+ms \(\+\d+%; tolerance 10% and 1ms\)"#, options: .regularExpression) != nil)
+        // Negative twin: the other way round nothing got worse.
+        let reverse = try CLIRun.run(["compare", scratch.path("new"), scratch.path("base")])
+        #expect(reverse.exitCode == 0, "\(reverse.stdout)")
+        #expect(reverse.stdout.hasSuffix("no regression\n"))
+        #expect(reverse.stdout.contains("better"))
+    }
+
+    @Test("identical reruns against the same 10 ms target are never a regression: five in a row exit 0")
+    func identicalRerunsPass() throws {
+        let scratch = try ScratchDirectory()
+        let fast = try Self.target(latency: "fixed:10ms")
+        let scenario = try Self.scenario(scratch)
+        _ = try Self.run(scenario, port: fast.port, out: scratch.path("base"))
+        for attempt in 1...5 {
+            _ = try Self.run(scenario, port: fast.port, out: scratch.path("rerun\(attempt)"))
+            let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("rerun\(attempt)")])
+            #expect(compare.exitCode == 0, "rerun \(attempt) was called a regression:\n\(compare.stdout)")
+            #expect(compare.stdout.contains("  live     p95 "))
+        }
+    }
+
+    @Test("compare exits 2 and says which when the scenarios differ; a missing folder is a located error")
+    func incomparableRuns() throws {
+        let scratch = try ScratchDirectory()
+        let fast = try Self.target(latency: "fixed:1ms")
+        _ = try Self.run(try Self.scenario(scratch, name: "first"), port: fast.port, out: scratch.path("first"))
+        _ = try Self.run(try Self.scenario(scratch, name: "second"), port: fast.port, out: scratch.path("second"))
+        let different = try CLIRun.run(["compare", scratch.path("first"), scratch.path("second")])
+        #expect(different.exitCode == 2)
+        #expect(different.stdout.isEmpty)
+        #expect(different.stderr == "error: different scenarios: the baseline ran 'first', the new run 'second'\nloadgate: \(scratch.path("first")) and \(scratch.path("second")) cannot be compared; nothing was judged.\n")
+        let missing = try CLIRun.run(["compare", scratch.path("nope"), scratch.path("second")])
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.hasPrefix("error: \(scratch.path("nope")): no such folder"))
+    }
+
+    @Test("gate --baseline puts the comparison in every format and fails on a slower target; an intact baseline at the same speed passes")
+    func gateWithBaseline() throws {
+        let scratch = try ScratchDirectory()
+        let fast = try Self.target(latency: "fixed:10ms")
+        let slow = try Self.target(latency: "fixed:30ms")
+        let scenario = try Self.scenario(scratch)
+        let gate = { (port: Int, out: String) in
+            try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path(out), "--baseline", scratch.path("baseline"), "--quiet"],
+                           environment: ["CMP_TARGET": "http://127.0.0.1:\(port)"])
+        }
+        let first = try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path("baseline"), "--quiet"], environment: ["CMP_TARGET": "http://127.0.0.1:\(fast.port)"])
+        #expect(first.exitCode == 0, "\(first.stdout)\(first.stderr)")
+
+        let same = try gate(fast.port, "same")
+        #expect(same.exitCode == 0, "\(same.stdout)")
+
+        let slower = try gate(slow.port, "slower")
+        #expect(slower.exitCode == 1)
+        #expect(slower.stdout.contains("readiness: FAILED"))
+        #expect(slower.stdout.contains("scenario cmp, step live: p95 latency"), "\(slower.stdout)")
+        #expect(try CLIRun.run(["verify", scratch.path("slower")]).exitCode == 0)
+
+        let report = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: scratch.path("slower/report.json")))))
+        let baselineReport = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: scratch.path("baseline/report.json")))))
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: scratch.path("baseline/MANIFEST.sha256")))
+        #expect(report.text("/comparison/baseline/runId") == baselineReport.text("/runId"))
+        #expect(report.text("/comparison/baseline/manifestSHA256") == SHA256.hex(Array(manifest)))
+        #expect(report.text("/verdict") == "failed")
+        let deltas = report.list("/comparison/scenarios/0/deltas")
+        #expect(deltas.count == 2 * ComparedMetric.all.count)
+        #expect(deltas.contains { $0.text("/step") == "live" && $0.text("/metric") == "p95" && $0.text("/status") == "regression" })
+
+        let junit = try String(contentsOfFile: scratch.path("slower/junit.xml"), encoding: .utf8)
+        #expect(junit.contains("<testsuite name=\"comparison: cmp\" tests=\"\(2 * ComparedMetric.all.count)\""))
+        #expect(junit.contains("<testcase name=\"live p95 latency vs baseline\" classname=\"comparison.cmp\""))
+        #expect(junit.contains("type=\"regression\""))
+        let lint = Process()
+        lint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        lint.arguments = ["--noout", "--schema", PeerProcess.packageRoot.appendingPathComponent("Tests/LoadGateTests/Fixtures/junit.xsd").path, scratch.path("slower/junit.xml")]
+        lint.standardError = FileHandle.nullDevice
+        try lint.run()
+        lint.waitUntilExit()
+        #expect(lint.terminationStatus == 0)
+
+        let markdown = try String(contentsOfFile: scratch.path("slower/report.md"), encoding: .utf8)
+        #expect(markdown.contains("**Against baseline run \(baselineReport.text("/runId") ?? "?")"))
+        #expect(markdown.range(of: #"\| live \| p95 \| 1\d\.\d+ms \| 3\d\.\d+ms \| \+[\d.]+ms \| \+\d+% \| ❌ regression \|"#, options: .regularExpression) != nil, "\(markdown)")
+        let html = try String(contentsOfFile: scratch.path("slower/report.html"), encoding: .utf8)
+        #expect(html.contains("<h2>Against the baseline</h2>"))
+        #expect(html.contains("<polyline class=\"series baseline\""))
+        #expect(html.contains("<polyline class=\"series new\""))
+        // Every format is re-rendered from report.json alone, byte for byte.
+        #expect(try CLIRun.run(["report", scratch.path("slower"), "--format", "md"]).stdout == markdown)
+    }
+
+    @Test("gate --baseline refuses a tampered baseline before generating any load (exit 2)")
+    func tamperedBaselineRefused() throws {
+        let scratch = try ScratchDirectory()
+        let fast = try Self.target(latency: "fixed:1ms")
+        let scenario = try Self.scenario(scratch)
+        let environment = ["CMP_TARGET": "http://127.0.0.1:\(fast.port)"]
+        #expect(try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path("baseline"), "--quiet"], environment: environment).exitCode == 0)
+        // Make the baseline look slower than it was, so a slow release would pass against it.
+        let reportFile = scratch.path("baseline/report.json")
+        let original = try String(contentsOfFile: reportFile, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"p95\":", with: "\"p95\": 9, \"was\":").write(toFile: reportFile, atomically: true, encoding: .utf8)
+        let refused = try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path("new"), "--baseline", scratch.path("baseline")], environment: environment)
+        #expect(refused.exitCode == 2)
+        #expect(refused.stderr.contains("error: \(scratch.path("baseline")): the baseline bundle failed verification: report.json: contents changed (SHA-256 differs from the manifest)"))
+        #expect(refused.stderr.contains("refusing a tampered baseline"))
+        #expect(!refused.stderr.contains("running"), "load was generated before the baseline was checked")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("new/report.json")))
+        // compare refuses it too; the untampered twin is accepted by both (above and in gateWithBaseline).
+        #expect(try CLIRun.run(["compare", scratch.path("baseline"), scratch.path("baseline")]).exitCode == 2)
+        try original.write(toFile: reportFile, atomically: true, encoding: .utf8)
+        #expect(try CLIRun.run(["compare", scratch.path("baseline"), scratch.path("baseline")]).exitCode == 0)
+        // A plain run folder is no baseline for a gate: it has no manifest to verify.
+        _ = try Self.run(scenario, port: fast.port, out: scratch.path("plain"))
+        let plain = try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path("new2"), "--baseline", scratch.path("plain")], environment: environment)
+        #expect(plain.exitCode == 2)
+        #expect(plain.stderr.contains("not a gate bundle"))
+    }
+}
