@@ -6,7 +6,7 @@ import LoadGate
 /// bundle; exit 0 only if every SLO and every non-waived check passed.
 enum GateCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "baseline", "max-regression", "floor"],
+        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "baseline", "max-regression", "floor", "metrics-listen"],
                                     boolean: ["continue-on-fail", "quiet", "help", "allow-invalid-baseline"], command: "gate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.gate); return ExitCode.passed }
         if let extra = args.positionals.first { throw .usage("unexpected argument '\(extra)'; name files with --scenario and --checklist", command: "gate") }
@@ -17,13 +17,14 @@ enum GateCommand {
         return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
                        out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
                        workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment,
-                       baseline: try GateBaseline.options(args))
+                       baseline: try GateBaseline.options(args), metricsListen: args.values["metrics-listen"])
     }
 
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
                     continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String],
-                    baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil) throws(CLIError) -> Int32 {
+                    baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil,
+                    metricsListen: String? = nil) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
@@ -52,6 +53,8 @@ enum GateCommand {
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        let live = try MetricsListenOption.start(metricsListen, quiet: quiet)
+        defer { live?.stop() }
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
         let secrets = scenarios.flatMap { $0.1.secretValues } + (checklist?.secretValues ?? [])
         let startedAt = Date()
@@ -81,10 +84,13 @@ enum GateCommand {
                 continue
             }
             log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))")
-            let result = Runner(plan: RunPlan(scenario: scenario, workers: workers)).run(wait: { milliseconds in
+            let plan = RunPlan(scenario: scenario, workers: workers)
+            live?.metrics.begin(plan: plan)
+            let result = Runner(plan: plan).run(wait: { milliseconds in
                 if signals.wait(milliseconds: milliseconds) { interrupted = true }
                 return interrupted
-            })
+            }, progress: { live?.metrics.progress($0) }, onSecond: { live?.metrics.absorb($0, metricNames: plan.metricNames) })
+            live?.metrics.finish(result)
             let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
             log("scenario \(scenario.name): \(summary.verdict.rawValue)")
             outcomes.append(.init(file: file, scenario: scenario, summary: summary, skippedReason: nil))

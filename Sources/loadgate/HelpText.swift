@@ -39,6 +39,8 @@ enum HelpText {
       --duration D        run length, e.g. 30s, 2m (replaces stages)
       --workers N         worker threads (default: one per core)
       --out DIR           write results to DIR (must not already hold a run)
+      --metrics-listen A  serve Prometheus/OpenMetrics at http://A/metrics while running
+                          (127.0.0.1:PORT; PORT alone is loopback; another address only if named)
       --quiet             no progress on stderr
       -h, --help          show this help
 
@@ -64,6 +66,7 @@ enum HelpText {
       --max-time D        bound on the whole search (default 10m)
       --target URL        replace the scenario's target base URL
       --out DIR           write capacity.json to DIR (must not already hold one)
+      --metrics-listen A  serve Prometheus/OpenMetrics at http://A/metrics while searching
       --quiet             no per-step lines on stderr
       -h, --help          show this help
 
@@ -112,6 +115,7 @@ enum HelpText {
       --max-regression P   relative tolerance for --baseline (default 10%)
       --floor D            latency noise floor for --baseline (default 1ms)
       --allow-invalid-baseline  compare with baseline runs whose verdict was invalid
+      --metrics-listen A   serve Prometheus/OpenMetrics at http://A/metrics while running
       --quiet              no progress on stderr
       -h, --help           show this help
 

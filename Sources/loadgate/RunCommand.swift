@@ -4,7 +4,7 @@ import LoadGate
 /// `loadgate run SCENARIO`: validate, run, judge, write `summary.json`, print the table.
 enum RunCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out"],
+        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out", "metrics-listen"],
                                     boolean: ["quiet", "help"], command: "run")
         if args.flags.contains("help") { StandardOutput.write(HelpText.run); return ExitCode.passed }
         guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "run") }
@@ -46,11 +46,16 @@ enum RunCommand {
             throw .invalidInput(error)
         }
 
+        let live = try MetricsListenOption.start(args.values["metrics-listen"], quiet: args.flags.contains("quiet"))
+        defer { live?.stop() }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         let plan = RunPlan(scenario: scenario, workers: workers)
+        live?.metrics.begin(plan: plan)
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
         var signals = SignalWatch()
-        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) })
+        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0); live?.metrics.progress($0) },
+                                            onSecond: { live?.metrics.absorb($0, metricNames: plan.metricNames) })
+        live?.metrics.finish(result)
         signals.restore()
         display.finish()
 
