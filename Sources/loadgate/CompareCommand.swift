@@ -65,12 +65,14 @@ enum CompareCommand {
     static func scenarioOverrides(explicit: String?, new: ComparisonInput) throws(CLIError) -> [String: [String: RegressionPolicy.Tolerance]] {
         let loader = ScenarioLoader(allowUnsetEnvironment: true)
         if let explicit {
-            do {
-                let scenario = try loader.load(path: explicit)
-                return [scenario.name: scenario.regressionOverrides]
-            } catch {
-                throw .invalidInput(error)
+            let scenario: Scenario
+            do { scenario = try loader.load(path: explicit) } catch { throw .invalidInput(error) }
+            guard new.scenarios.contains(where: { $0.name == scenario.name }) else {
+                let names = new.scenarios.map { "'\($0.name)'" }.joined(separator: ", ")
+                throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--scenario",
+                    message: "\(explicit) is scenario '\(scenario.name)', but the runs are of \(names)")]))
             }
+            return [scenario.name: scenario.regressionOverrides]
         }
         var overrides: [String: [String: RegressionPolicy.Tolerance]] = [:]
         for run in new.scenarios {

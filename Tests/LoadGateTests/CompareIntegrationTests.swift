@@ -12,8 +12,8 @@ struct CompareIntegrationTests {
     }
 
     /// One step at 50/s for 3 s: 150 samples, enough to judge p50 and p95 (p99 is shown, not judged).
-    static func scenario(_ scratch: ScratchDirectory, name: String = "cmp", regression: String = "") throws -> String {
-        try scratch.write("\(name).json", """
+    static func scenario(_ scratch: ScratchDirectory, name: String = "cmp", file: String? = nil, regression: String = "") throws -> String {
+        try scratch.write(file ?? "\(name).json", """
         {"name": "\(name)", "target": "${env.CMP_TARGET}", "load": {"rate": 50, "duration": "3s", "connections": 8},
          "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}, "expect": {"status": [200]}}],
          "slos": ["p95 < 2s", "availability >= 99%"]\(regression)}
@@ -38,6 +38,17 @@ struct CompareIntegrationTests {
         #expect(compare.exitCode == 1)
         #expect(compare.stdout.contains("REGRESSION: scenario cmp, step live: p95 latency "), "\(compare.stdout)")
         #expect(compare.stdout.range(of: #"step live: p95 latency 1\d[\d.]*ms → 3\d[\d.]*ms \(\+[\d.]+%; tolerance 10% and 1ms\)"#, options: .regularExpression) != nil, "\(compare.stdout)")
+        // The tolerances are configurable: on the command line, and per metric in the scenario.
+        let lenient = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new"), "--max-regression", "500%"])
+        #expect(lenient.exitCode == 0, "\(lenient.stdout)")
+        let overrides = try Self.scenario(scratch, file: "overrides.json", regression: #", "regression": {"max": "500%", "live: p95": "50%"}"#)
+        let perStep = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new"), "--scenario", overrides])
+        #expect(perStep.exitCode == 1)
+        #expect(perStep.stdout.contains("REGRESSION: scenario cmp, step live: p95 latency"))
+        #expect(!perStep.stdout.contains("p50 latency"), "p50 is within the scenario-wide 500%: \(perStep.stdout)")
+        let wrongFile = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new"), "--scenario", try Self.scenario(scratch, name: "elsewhere")])
+        #expect(wrongFile.exitCode == 2)
+        #expect(wrongFile.stderr.contains("--scenario: \(scratch.path("elsewhere.json")) is scenario 'elsewhere', but the runs are of 'cmp'"))
         // Negative twin: the other way round nothing got worse.
         let reverse = try CLIRun.run(["compare", scratch.path("new"), scratch.path("base")])
         #expect(reverse.exitCode == 0, "\(reverse.stdout)")
@@ -150,6 +161,11 @@ struct CompareIntegrationTests {
         #expect(try CLIRun.run(["compare", scratch.path("baseline"), scratch.path("baseline")]).exitCode == 2)
         try original.write(toFile: reportFile, atomically: true, encoding: .utf8)
         #expect(try CLIRun.run(["compare", scratch.path("baseline"), scratch.path("baseline")]).exitCode == 0)
+        // A baseline without this scenario is refused before load too, naming what it ran.
+        let other = try Self.scenario(scratch, name: "other")
+        let missing = try CLIRun.run(["gate", "--scenario", other, "--out", scratch.path("new3"), "--baseline", scratch.path("baseline")], environment: environment)
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("the baseline has no run of scenario 'other' (\(other)); it ran: cmp"))
         // A plain run folder is no baseline for a gate: it has no manifest to verify.
         _ = try Self.run(scenario, port: fast.port, out: scratch.path("plain"))
         let plain = try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path("new2"), "--baseline", scratch.path("plain")], environment: environment)

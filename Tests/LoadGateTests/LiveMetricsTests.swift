@@ -199,6 +199,29 @@ struct LiveMetricsIntegrationTests {
         #expect(other.contains("\"result\":[]"), "\(other)")
     }
 
+    @Test("gate and capacity serve the same endpoint while they run", arguments: ["gate", "capacity"])
+    func gateAndCapacity(command: String) throws {
+        let scratch = try ScratchDirectory()
+        let targetPort = try PeerProcess.freePort()
+        let target = try PeerProcess(CLIRun.binary, ["target", "--port", String(targetPort)], port: targetPort)
+        let metricsPort = try PeerProcess.freePort()
+        let scenario = try Self.scenario(scratch, name: "via-\(command)", port: target.port, seconds: 4)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+        process.arguments = (command == "gate" ? ["gate", "--scenario", scenario] : ["capacity", scenario, "--from", "20", "--to", "40", "--step-duration", "2s", "--warmup", "0s"])
+            + ["--out", scratch.path("out"), "--quiet", "--metrics-listen", "127.0.0.1:\(metricsPort)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
+        var text = ""
+        #expect(Self.waitFor(seconds: 10) {
+            text = Self.get("http://127.0.0.1:\(metricsPort)/metrics").body
+            return text.contains(#"loadgate_requests_total{scenario="via-\#(command)",step="live",status="200"}"#) && text.contains("loadgate_run_running{scenario=\"via-\(command)\",model=\"open\"} 1")
+        }, "\(command): never saw the counters while running:\n\(text)")
+        #expect(process.isRunning)
+    }
+
     @Test("a busy or malformed --metrics-listen address is exit 2 before any load; a port alone listens on loopback")
     func listenErrors() throws {
         let scratch = try ScratchDirectory()
