@@ -98,7 +98,8 @@ extension HelpText {
 
     Options:
       --max-regression P  relative tolerance (default 10%)
-      --floor D           latency noise floor (default 1ms; availability 0.1 pp, throughput 1/s)
+      --floor D           latency noise floor (default 10ms, above a busy machine's scheduling
+                          jitter; availability 0.1 pp, throughput 1/s)
       --scenario FILE     read "regression" overrides from FILE (default: the scenario file the
                           new run recorded, when it still exists)
       --allow-invalid     compare runs whose verdict was invalid (interrupted, load not generated)

@@ -113,7 +113,7 @@ enum HelpText {
       --baseline DIR       compare each scenario with this earlier gate bundle (verified first;
                            a tampered one is refused); a regression fails the gate
       --max-regression P   relative tolerance for --baseline (default 10%)
-      --floor D            latency noise floor for --baseline (default 1ms)
+      --floor D            latency noise floor for --baseline (default 10ms)
       --allow-invalid-baseline  compare with baseline runs whose verdict was invalid
       --metrics-listen A   serve Prometheus/OpenMetrics at http://A/metrics while running
       --quiet              no progress on stderr
