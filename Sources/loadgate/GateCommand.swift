@@ -60,6 +60,10 @@ enum GateCommand {
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
+        if let baseline {
+            log("baseline \(baseline.input.path): run \(baseline.input.runID), manifest verified (sha256 \(baseline.input.manifestSHA256?.prefix(16) ?? "?")…)")
+            for note in baseline.input.notes { log("baseline: note: \(note)") }
+        }
         var checklistRun: ChecklistRun?
         var stopReason: String?
         if let checklist, let file = checklistFile {

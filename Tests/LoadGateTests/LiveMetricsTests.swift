@@ -80,9 +80,13 @@ struct PrometheusExpositionTests {
 /// Prometheus server on loopback whose query API returns the run's request counter.
 @Suite("Live metrics endpoint", .serialized)
 struct LiveMetricsIntegrationTests {
+    /// A secret the scenario sends in a header: it must never be served.
+    static let secret = "lg-metrics-secret-7f3a9c"
+
     static func scenario(_ scratch: ScratchDirectory, name: String, port: Int, seconds: Int) throws -> String {
         try scratch.write("\(name).json", """
         {"name": "\(name)", "target": "http://127.0.0.1:\(port)", "load": {"rate": 40, "duration": "\(seconds)s", "connections": 4},
+         "defaults": {"headers": {"Authorization": "Bearer ${env.LG_METRICS_SECRET}"}},
          "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}},
                    {"name": "ready", "request": {"method": "GET", "path": "/health/ready"}, "expect": {"status": [204]}}],
          "slos": ["p95 < 2s"]}
@@ -115,6 +119,7 @@ struct LiveMetricsIntegrationTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRun.binary)
         process.arguments = ["run", scenario, "--out", out, "--quiet", "--metrics-listen", "127.0.0.1:\(metricsPort)"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["LG_METRICS_SECRET": secret]) { _, new in new }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -156,6 +161,7 @@ struct LiveMetricsIntegrationTests {
         #expect(openMetrics.body.hasSuffix("# EOF\n"))
         #expect(Self.get("http://127.0.0.1:\(metricsPort)/other").status == 404)
 
+        #expect(!scrape.body.contains(Self.secret) && !openMetrics.body.contains(Self.secret))
         let lint = try Self.tool("/usr/bin/promtool", ["check", "metrics"], stdin: scrape.body)
         #expect(lint.code == 0, "promtool: \(lint.output)")
         // Negative twin: promtool does reject what it should (a counter without _total, no HELP).
@@ -212,6 +218,7 @@ struct LiveMetricsIntegrationTests {
             + ["--out", scratch.path("out"), "--quiet", "--metrics-listen", "127.0.0.1:\(metricsPort)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment.merging(["LG_METRICS_SECRET": Self.secret]) { _, new in new }
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
         var text = ""
@@ -226,17 +233,17 @@ struct LiveMetricsIntegrationTests {
     func listenErrors() throws {
         let scratch = try ScratchDirectory()
         let scenario = try Self.scenario(scratch, name: "listen", port: 9, seconds: 1)
-        let bad = try CLIRun.run(["run", scenario, "--metrics-listen", "[::1]:9464"])
+        let bad = try CLIRun.run(["run", scenario, "--metrics-listen", "[::1]:9464"], environment: ["LG_METRICS_SECRET": Self.secret])
         #expect(bad.exitCode == 2)
         #expect(bad.stderr.hasPrefix("error: command line: --metrics-listen: \"[::1]:9464\": IPv6 is not supported"))
         let busy = try PeerProcess.freePort()
         let holder = try LoopbackHTTPServer(port: busy) { _ in .init(status: 200) }
         defer { holder.stop() }
-        let taken = try CLIRun.run(["run", scenario, "--metrics-listen", "127.0.0.1:\(busy)", "--out", scratch.path("busy")])
+        let taken = try CLIRun.run(["run", scenario, "--metrics-listen", "127.0.0.1:\(busy)", "--out", scratch.path("busy")], environment: ["LG_METRICS_SECRET": Self.secret])
         #expect(taken.exitCode == 2)
         #expect(taken.stderr.contains("--metrics-listen: \"127.0.0.1:\(busy)\": cannot listen on 127.0.0.1:\(busy)"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("busy")), "the results folder was created before the listener was checked")
-        let portOnly = try CLIRun.run(["run", scenario, "--metrics-listen", "0", "--out", scratch.path("port")])
+        let portOnly = try CLIRun.run(["run", scenario, "--metrics-listen", "0", "--out", scratch.path("port")], environment: ["LG_METRICS_SECRET": Self.secret])
         #expect(portOnly.stderr.range(of: #"metrics: http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression) != nil, "\(portOnly.stderr)")
     }
 }

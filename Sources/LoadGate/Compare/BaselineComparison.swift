@@ -50,7 +50,9 @@ public enum BaselineComparison {
             ("notCompared", .array(notCompared.map(JSONValue.string))),
             ("scenarios", .array(comparison.scenarios.map(scenarioValue))),
         ])
-        members.append((key: "comparison", value: value))
+        // What the renderers see now must be what they read back from report.json later
+        // (`loadgate report`): numbers as written, not with more digits than the file keeps.
+        members.append((key: "comparison", value: (try? JSONParser.parse(JSONWriter.serialize(value))) ?? value))
         var reasons = report.list("/reasons")
         for (scenario, delta) in regressions {
             reasons.append(.string("regression against baseline \(baseline.runID): \(ComparisonText.sentence(scenario: scenario, delta))"))
