@@ -78,6 +78,17 @@ struct ComparisonTests {
         #expect(!SummaryFixture.compare(base, noisy, policy: RegressionPolicy(latencyFloorSeconds: 0.001)).regressions.isEmpty)
     }
 
+    @Test("a busy generator (late starts of the order of the floor) is said out loud, without changing the verdict")
+    func busyGeneratorNote() {
+        let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0)])
+        guard case var .object(members) = SummaryFixture.summary(steps: [("live", 0.030, 0.031, 0.033, 1000, 0)]) else { return }
+        members.append(("lateness", .object([("p99", .number(0.0076))])))
+        let comparison = SummaryFixture.compare(base, .object(members))
+        #expect(comparison.scenarios.first?.notes == ["the generator started requests up to 7.6ms late (p99) in the new run: the machine was busy, so latency changes of that size may be its noise rather than the target's"])
+        #expect(!comparison.regressions.isEmpty)
+        #expect(SummaryFixture.compare(base, base).scenarios.first?.notes == [])
+    }
+
     @Test("a change above the floor but within the relative tolerance is not a regression")
     func withinTolerance() {
         let base = SummaryFixture.summary(steps: [("live", 0.100, 0.200, 0.300, 1000, 0)])

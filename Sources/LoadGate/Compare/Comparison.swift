@@ -116,6 +116,14 @@ public struct Comparison: Sendable {
                 incomparable.append("scenario '\(run.name)': the requested load differs (baseline \(baseLoad), new \(newLoad)); throughput and latency are only comparable under the same load")
                 continue
             }
+            // Generator lateness is the machine's scheduling delay measured from inside: say so
+            // when it is of the order of the floor, rather than silently widening anything.
+            let floor = policy(run.name).latencyFloorSeconds
+            for (role, summary) in [("baseline", baseSummary), ("new", newSummary)] {
+                if let late = summary.number("/lateness/p99"), late > floor / 2 {
+                    notes.append("the generator started requests up to \(ComparisonText.value(late, .seconds)) late (p99) in the \(role) run: the machine was busy, so latency changes of that size may be its noise rather than the target's")
+                }
+            }
             if let a = baseSummary.text("/scenario/sha256"), let b = newSummary.text("/scenario/sha256"), a != b {
                 notes.append("the scenario file changed since the baseline (sha256 \(a.prefix(12))… → \(b.prefix(12))…)")
             }
