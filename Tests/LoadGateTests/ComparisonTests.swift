@@ -78,6 +78,16 @@ struct ComparisonTests {
         #expect(!SummaryFixture.compare(base, noisy, policy: RegressionPolicy(latencyFloorSeconds: 0.001)).regressions.isEmpty)
     }
 
+    @Test("reordered steps are the same steps: compared by name")
+    func reorderedSteps() {
+        let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0), ("ready", 0.010, 0.011, 0.012, 1000, 0)])
+        let reordered = SummaryFixture.summary(steps: [("ready", 0.030, 0.031, 0.033, 1000, 0), ("live", 0.010, 0.011, 0.012, 1000, 0)])
+        let comparison = SummaryFixture.compare(base, reordered)
+        #expect(comparison.incomparable.isEmpty)
+        #expect(delta(comparison, "ready", "p95")?.status == .regression)
+        #expect(delta(comparison, "live", "p95")?.status == .unchanged)
+    }
+
     @Test("a busy generator (late starts of the order of the floor) is said out loud, without changing the verdict")
     func busyGeneratorNote() {
         let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0)])

@@ -102,12 +102,11 @@ public struct Comparison: Sendable {
             if refused { continue }
             let baseSteps = baseSummary.list("/steps").compactMap { $0.text("/name") }
             let newSteps = newSummary.list("/steps").compactMap { $0.text("/name") }
-            if baseSteps != newSteps {
+            if Set(baseSteps) != Set(newSteps) {
                 let onlyBase = baseSteps.filter { !newSteps.contains($0) }, onlyNew = newSteps.filter { !baseSteps.contains($0) }
                 var parts: [String] = []
                 if !onlyBase.isEmpty { parts.append("only in the baseline: \(onlyBase.joined(separator: ", "))") }
                 if !onlyNew.isEmpty { parts.append("only in the new run: \(onlyNew.joined(separator: ", "))") }
-                if parts.isEmpty { parts.append("same steps in a different order (\(baseSteps.joined(separator: ", ")) vs \(newSteps.joined(separator: ", ")))") }
                 incomparable.append("scenario '\(run.name)': the steps differ; \(parts.joined(separator: "; "))")
                 continue
             }
@@ -155,9 +154,11 @@ public struct Comparison: Sendable {
         var deltas: [Delta] = []
         let baseSeconds = loadSeconds(baseline), newSeconds = loadSeconds(new)
         var targets: [(step: String?, base: JSONValue, new: JSONValue)] = []
+        // Paired by name (a reordered scenario is still the same steps), in the baseline's order.
         let newSteps = new.list("/steps")
-        for (index, step) in baseline.list("/steps").enumerated() where index < newSteps.count {
-            targets.append((step.text("/name"), step, newSteps[index]))
+        for step in baseline.list("/steps") {
+            guard let name = step.text("/name"), let match = newSteps.first(where: { $0.text("/name") == name }) else { continue }
+            targets.append((name, step, match))
         }
         targets.append((nil, baseline.resolve(pointer: "/overall") ?? .null, new.resolve(pointer: "/overall") ?? .null))
         for target in targets {

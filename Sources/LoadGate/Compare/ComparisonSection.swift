@@ -30,7 +30,8 @@ public enum ComparisonSection {
         for line in comparison.list("/incomparable") + comparison.list("/notCompared") { if case let .string(text) = line { out += "> ⚠️ \(text)\n\n" } }
         for scenario in comparison.list("/scenarios") {
             for note in scenario.list("/notes") { if case let .string(text) = note { out += "> \(text)\n\n" } }
-            out += "| \(scenario.text("/name") ?? "") | metric | baseline | new | change | relative | result |\n|---|---|---:|---:|---:|---:|---|\n"
+            out += "Scenario `\(scenario.text("/name") ?? "")` against the baseline:\n\n"
+            out += "| step | metric | baseline | new | change | relative | result |\n|---|---|---:|---:|---:|---:|---|\n"
             for delta in deltas(scenario) {
                 let result = delta.status == .regression ? "❌ regression" : delta.status == .improvement ? "better" : delta.status == .notJudged ? "not judged" : "ok"
                 out += "| \(delta.step ?? "overall") | \(delta.metric.key) | \(ComparisonText.value(delta.baseline, delta.metric.unit)) | "
