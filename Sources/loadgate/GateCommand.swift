@@ -6,7 +6,7 @@ import LoadGate
 /// bundle; exit 0 only if every SLO and every non-waived check passed.
 enum GateCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "baseline", "max-regression", "floor", "metrics-listen"],
+        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "target", "baseline", "max-regression", "floor", "metrics-listen"],
                                     boolean: ["continue-on-fail", "quiet", "help", "allow-invalid-baseline"], command: "gate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.gate); return ExitCode.passed }
         if let extra = args.positionals.first { throw .usage("unexpected argument '\(extra)'; name files with --scenario and --checklist", command: "gate") }
@@ -17,18 +17,21 @@ enum GateCommand {
         return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
                        out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
                        workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment,
-                       baseline: try GateBaseline.options(args), metricsListen: args.values["metrics-listen"])
+                       target: args.values["target"], baseline: try GateBaseline.options(args), metricsListen: args.values["metrics-listen"])
     }
 
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
+    /// - Parameter target: `--target`, replacing every scenario's target.
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
                     continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String],
-                    baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil,
+                    target: String? = nil, baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil,
                     metricsListen: String? = nil) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
-            do { scenarios.append((file, try ScenarioLoader(environment: environment).load(path: file))) } catch { problems += error.diagnostics }
+            do {
+                scenarios.append((file, try ScenarioLoader(environment: environment).load(path: file, overrides: LoadOverrides(target: target))))
+            } catch { problems += error.diagnostics }
         }
         var checklist: Checklist?
         if let file = checklistFile {
@@ -87,16 +90,18 @@ enum GateCommand {
                 outcomes.append(.init(file: file, scenario: scenario, summary: nil, skippedReason: reason))
                 continue
             }
-            log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))")
+            log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))\(scenario.target.map { " against \(Redaction.url($0))" } ?? "")")
+            var display = ProgressDisplay(quiet: quiet)
             let plan = RunPlan(scenario: scenario, workers: workers)
             live?.metrics.begin(plan: plan)
             let result = Runner(plan: plan).run(wait: { milliseconds in
                 if signals.wait(milliseconds: milliseconds) { interrupted = true }
                 return interrupted
-            }, progress: { live?.metrics.progress($0) }, onSecond: { live?.metrics.absorb($0, metricNames: plan.metricNames) })
+            }, progress: { display.update($0); live?.metrics.progress($0) }, onSecond: { live?.metrics.absorb($0, metricNames: plan.metricNames) })
             live?.metrics.finish(result)
+            display.finish()
             let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
-            log("scenario \(scenario.name): \(summary.verdict.rawValue)")
+            log("scenario \(scenario.name): \(GateSummaryLine.render(summary))")
             outcomes.append(.init(file: file, scenario: scenario, summary: summary, skippedReason: nil))
             for step in summary.steps where step.metrics.latency.totalCount > 0 {
                 histograms.append((safeName("\(scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))
@@ -124,9 +129,17 @@ enum GateCommand {
             }
         }
         log = { _ in }
-        let verdict = report.text("/verdict") ?? "invalid"
+        let view = ReportView(readiness: report)
+        let verdict = view.verdict
         var out = "readiness: \(verdict.uppercased())\n"
-        for reason in report.list("/reasons") { if case let .string(text) = reason { out += "  \(text)\n" } }
+        for scenario in view.scenarios {
+            out += "  scenario \(scenario.name): " + (scenario.run.map(GateSummaryLine.render) ?? "not run: \(scenario.skippedReason ?? "")") + "\n"
+        }
+        if let checklist = view.checklist {
+            out += "  checklist \(checklist.name): \(checklist.verdict) · " + checklist.counts.map { "\($0.count) \($0.status)" }.joined(separator: ", ") + "\n"
+        }
+        if !view.reasons.isEmpty { out += "why:\n" }
+        for reason in view.reasons { out += "  \(reason)\n" }
         out += "bundle: \(RunCommand.relativePath(outputDirectory.path))\n"
         out += "report: \(RunCommand.relativePath(outputDirectory.appendingPathComponent("report.html").path))\n"
         StandardOutput.write(Redaction.text(out, secrets: secrets))
@@ -160,27 +173,38 @@ enum VerifyCommand {
     }
 }
 
-/// `loadgate report DIR --format html|md|junit`: re-render a bundle's format from report.json alone.
+/// `loadgate report DIR --format html|md|junit|json`: re-render a format from a bundle's
+/// report.json, or from a run folder's summary.json (html and json only), alone.
 enum ReportCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
         let args = try ArgumentList(arguments, valued: ["format"], boolean: ["help"], command: "report")
         if args.flags.contains("help") { StandardOutput.write(HelpText.report); return ExitCode.passed }
-        guard args.positionals.count == 1, let directory = args.positionals.first else { throw .usage("give one bundle folder", command: "report") }
-        let file = directory + "/report.json"
+        guard args.positionals.count == 1, let directory = args.positionals.first else { throw .usage("give one bundle or run folder", command: "report") }
+        let bundleFile = directory + "/report.json", runFile = directory + "/summary.json"
+        let isBundle = FileManager.default.fileExists(atPath: bundleFile)
+        let file = isBundle ? bundleFile : runFile
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw .invalidInput(ValidationFailure([Diagnostic(file: file, path: "", message: "no such file")]))
+            throw .invalidInput(ValidationFailure([Diagnostic(file: directory, path: "",
+                message: "neither report.json (a gate bundle) nor summary.json (a run folder) is here")]))
         }
-        let report: JSONValue
-        do { report = try JSONParser.parse(Array(data)) } catch {
+        let document: JSONValue
+        do { document = try JSONParser.parse(Array(data)) } catch {
             throw .invalidInput(ValidationFailure([Diagnostic(file: file, path: "", message: "line \(error.line), column \(error.column): \(error.message)")]))
         }
-        switch args.values["format"] ?? "html" {
-        case "html": StandardOutput.write(HTMLReport.render(report))
-        case "md", "markdown": StandardOutput.write(MarkdownReport.render(report))
-        case "junit": StandardOutput.write(JUnitReport.render(report))
-        case "json": StandardOutput.write(JSONWriter.serialize(report))
-        case let other:
-            throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--format", message: "\"\(other)\" is not a format; use html, md, junit or json")]))
+        let format = args.values["format"] ?? "html"
+        switch (format, isBundle) {
+        case ("html", true): StandardOutput.write(HTMLReport.render(document))
+        case ("html", false):
+            let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
+            StandardOutput.write(HTMLReport.render(ReportView(runSummary: document, runID: name)))
+        case ("md", true), ("markdown", true): StandardOutput.write(MarkdownReport.render(document))
+        case ("junit", true): StandardOutput.write(JUnitReport.render(document))
+        case ("json", _): StandardOutput.write(JSONWriter.serialize(document))
+        case ("md", false), ("markdown", false), ("junit", false):
+            throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--format",
+                message: "\"\(format)\" needs a gate bundle (report.json); a run folder renders as html or json")]))
+        default:
+            throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--format", message: "\"\(format)\" is not a format; use html, md, junit or json")]))
         }
         return ExitCode.passed
     }

@@ -13,7 +13,7 @@ enum HelpText {
       gate                checklist + scenarios -> one audit-ready bundle (JSON, JUnit, Markdown, HTML)
       compare BASE NEW    is NEW worse than BASE? per step p50/p95/p99, availability, throughput
       verify DIR          recompute a bundle's digests (and HMAC) and name any changed file
-      report DIR          re-render a bundle's HTML, Markdown or JUnit from its report.json
+      report DIR          re-render a bundle's or a run folder's HTML (and a bundle's Markdown, JUnit)
       target              run the built-in demo target (the platform, impersonated) on loopback
       demo                start the demo target and gate it: the whole job in one command
       validate FILE...    check scenario files without running them
@@ -30,7 +30,8 @@ enum HelpText {
     Usage: loadgate run SCENARIO [options]
 
     Runs the scenario's steps under its load model, records latency histograms, judges the SLOs
-    and writes summary.json to a new results folder.
+    and writes summary.json and report.html (charts, error samples, generator health) to a new
+    results folder.
 
     Options:
       --target URL        replace the scenario's target base URL
@@ -108,6 +109,7 @@ enum HelpText {
       --checklist FILE     the deployment verification checklist
       --attestations FILE  attestations and waivers for the checklist
       --continue-on-fail   run the scenarios even if a critical check failed
+      --target URL         replace every scenario's target base URL
       --workers N          worker threads per scenario (default: one per core)
       --out DIR            bundle folder (must not already hold a report)
       --baseline DIR       compare each scenario with this earlier gate bundle (verified first;
@@ -118,6 +120,8 @@ enum HelpText {
       --metrics-listen A   serve Prometheus/OpenMetrics at http://A/metrics while running
       --quiet              no progress on stderr
       -h, --help           show this help
+
+    The operator recorded in the bundle is $LOADGATE_OPERATOR, else the login name.
 
     Exit codes: 0 every SLO and non-waived check passed · 1 something failed ·
                 2 invalid input · 3 a run was interrupted or its load could not be generated
@@ -135,7 +139,8 @@ enum HelpText {
     static let report = """
     Usage: loadgate report DIR [--format html|md|junit|json]
 
-    Re-renders one format of a bundle from its report.json alone (to stdout).
+    Re-renders one format to stdout from the folder's data alone: a gate bundle's report.json
+    (html, md, junit, json) or a run folder's summary.json (html, json).
 
     """
 

@@ -61,12 +61,17 @@ enum RunCommand {
 
         let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
         let summaryFile = outputDirectory.appendingPathComponent("summary.json")
+        let reportFile = outputDirectory.appendingPathComponent("report.html")
         do {
-            try AtomicFile.write(SummaryJSON.render(summary, libcurlVersion: CurlVersion.description), to: summaryFile)
+            let json = SummaryJSON.render(summary, libcurlVersion: CurlVersion.description)
+            try AtomicFile.write(json, to: summaryFile)
+            // The page is rendered from the file just written, as `loadgate report FOLDER` would.
+            let view = ReportView(runSummary: try JSONParser.parse(json), runID: outputDirectory.lastPathComponent)
+            try AtomicFile.write(Redaction.text(HTMLReport.render(view), secrets: scenario.secretValues), to: reportFile)
         } catch {
             throw .internalError("cannot write \(summaryFile.path): \(error.localizedDescription)")
         }
-        let table = SummaryTable.render(summary, resultsPath: relativePath(summaryFile.path))
+        let table = SummaryTable.render(summary, resultsPath: relativePath(summaryFile.path)) + "report: \(relativePath(reportFile.path))\n"
         StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))
         return summary.verdict.exitCode
     }

@@ -55,7 +55,10 @@ struct CapacityIntegrationTests {
         let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/capacity.json")))))
         #expect(report["ending"] == .string("generator-limited"))
         if case let .number(bound)? = report["capacity"] { #expect(bound >= 4000) } else { Issue.record("no lower bound") }
-        #expect(run.stdout.contains("the generator, not the target, was the limit: lower bound"))
+        #expect(run.stdout.contains("(lower bound): the generator, not the target, was the limit at "))
+        #expect(run.stdout.contains("advice: "))
+        let html = try String(contentsOfFile: scratch.path("out/capacity.html"), encoding: .utf8)
+        #expect(html.contains("lower bound, the generator was the limit</h1>"))
         #expect(run.stdout.contains("GENERATOR LIMIT"))
     }
 }

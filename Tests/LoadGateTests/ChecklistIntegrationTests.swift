@@ -3,7 +3,8 @@ import Testing
 @testable import LoadGate
 
 /// Checklist peers on loopback: nginx with TLS 1.3 + mTLS from a CA made with openssl, redis-server
-/// with a password, dnsmasq with the test zone.
+/// with a password, dnsmasq with the test zone, and (for checklists/local.json) a three-master Redis
+/// Cluster over TLS with its own password.
 final class ChecklistPeers: @unchecked Sendable {
     static let redisPassword = "r3d1s-Pa55-" + String(UUID().uuidString.prefix(8))
     static let apiToken = "tok-" + UUID().uuidString.lowercased()
@@ -13,8 +14,9 @@ final class ChecklistPeers: @unchecked Sendable {
     var redis: PeerProcess
     let dns: PeerProcess
     let redisPort: Int
+    let redisCluster: RedisClusterPeers?
 
-    init(tlsFlags: [String] = []) throws {
+    init(tlsFlags: [String] = [], redisCluster withCluster: Bool = true) throws {
         scratch = try ScratchDirectory()
         certs = scratch.path("certs")
         let make = Process()
@@ -28,6 +30,7 @@ final class ChecklistPeers: @unchecked Sendable {
                                 port: redisPort, environment: ["REDIS_PASSWORD": Self.redisPassword])
         let dnsPort = try PeerProcess.freePort()
         dns = try PeerProcess(PeerProcess.packageRoot.appendingPathComponent("scripts/peers/dnsmasq").path, [String(dnsPort)], port: dnsPort)
+        redisCluster = withCluster ? try RedisClusterPeers(scratch: scratch, certs: certs) : nil
     }
 
     static func startTLS(scratch: ScratchDirectory, certs: String, flags: [String]) throws -> PeerProcess {
@@ -38,7 +41,8 @@ final class ChecklistPeers: @unchecked Sendable {
 
     var environment: [String: String] {
         ["LG_TLS_PORT": String(tls.port), "LG_DNS_PORT": String(dns.port), "LG_REDIS_PORT": String(redisPort), "LG_CERTS": certs,
-         "LG_API_TOKEN": Self.apiToken, "LG_REDIS_PASSWORD": Self.redisPassword]
+         "LG_API_TOKEN": Self.apiToken, "LG_REDIS_PASSWORD": Self.redisPassword,
+         "LG_REDIS_CLUSTER_PORT": String(redisCluster?.seedPort ?? 0), "LG_REDIS_CLUSTER_PASSWORD": RedisClusterPeers.password]
     }
 }
 
@@ -73,13 +77,14 @@ struct ChecklistIntegrationTests {
         let out = peers.scratch.path("run1")
         let run = try CLIRun.run(["check", local, "--attestations", attestations, "--out", out], environment: peers.environment)
         #expect(run.exitCode == 0, "\(run.stdout)\n\(run.stderr)")
-        #expect(run.stdout.contains("passed 11, failed 0, error 0, skipped 0, waived 0"))
+        #expect(run.stdout.contains("passed 12, failed 0, error 0, skipped 0, waived 0"))
         let items = try Self.items(out)
         #expect(items["mtls"]?["status"] == .string("passed"))
         #expect(items["redis"]?["status"] == .string("passed"))
+        #expect(items["redis-cluster"]?["status"] == .string("passed"), "\(Self.text(items["redis-cluster"], "message"))")
         #expect(items["api-token"]?["observed"].map { if case let .string(text) = $0 { return text.contains("sha256:") } else { return false } } == true)
         // Nothing secret anywhere: stdout, stderr, every file of the run folder.
-        for secret in [ChecklistPeers.redisPassword, ChecklistPeers.apiToken] {
+        for secret in [ChecklistPeers.redisPassword, ChecklistPeers.apiToken, RedisClusterPeers.password] {
             #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
             #expect(!Self.allFiles(in: out).contains(secret))
         }
@@ -115,7 +120,7 @@ struct ChecklistIntegrationTests {
 
     @Test("the mTLS check fails when the server stops requiring client certificates or allows TLS 1.2")
     func mtlsNegative() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let (good, goodItems) = try Self.runItems(peers, Self.mtlsItem)
         #expect(good.exitCode == 0, "\(good.stdout)")
         #expect(Self.text(goodItems["mtls"], "observed").contains("without a client certificate: refused"))
@@ -134,9 +139,42 @@ struct ChecklistIntegrationTests {
         #expect(Self.text(weakItems["mtls"], "message") == "the server accepts TLS 1.2; it must require TLS 1.3")
     }
 
+    @Test("mTLS: a foreign certificate the client cannot load is an item error, never a refusal; nginx trusting the foreign CA fails the check")
+    func mtlsForeignCertificate() throws {
+        let peers = try ChecklistPeers(redisCluster: false)
+        peers.tls.stop()
+        peers.tls = try ChecklistPeers.startTLS(scratch: peers.scratch, certs: peers.certs, flags: ["--trust-foreign-ca"])
+        let trusting = Self.mtlsItem
+        let unusable = Self.mtlsItem.replacingOccurrences(of: "\"id\": \"mtls\"", with: "\"id\": \"unusable\"")
+            .replacingOccurrences(of: "foreign-client.key", with: "client.key")
+        let (run, items) = try Self.runItems(peers, trusting + ",\n" + unusable)
+        #expect(run.exitCode == 1)
+        #expect(items["mtls"]?["status"] == .string("failed"))
+        #expect(Self.text(items["mtls"], "message") == "the server answered with a foreign certificate: mTLS is not enforced")
+        // The foreign key does not match the foreign certificate: libcurl cannot present it. Today's
+        // code counted that as "refused" and passed against this very server.
+        #expect(items["unusable"]?["status"] == .string("error"), "\(Self.text(items["unusable"], "message"))")
+        #expect(Self.text(items["unusable"], "message").hasPrefix("foreignCert/foreignKey cannot be used by the client"))
+        #expect(!Self.text(items["unusable"], "observed").contains("with a foreign certificate: refused"))
+    }
+
+    @Test("minDaysValid applies to every certificate served: an intermediate expiring in 3 days fails a 7-day minimum")
+    func chainExpiry() throws {
+        let peers = try ChecklistPeers(redisCluster: false)
+        let item = Self.mtlsItem.replacingOccurrences(of: "\"minVersion\": \"1.3\"", with: "\"minVersion\": \"1.3\", \"minDaysValid\": 7")
+        let (good, goodItems) = try Self.runItems(peers, item)
+        #expect(good.exitCode == 0, "\(good.stdout)")
+        #expect(Self.text(goodItems["mtls"], "observed").contains("(29 days)") || Self.text(goodItems["mtls"], "observed").contains("(30 days)"))
+        peers.tls.stop()
+        peers.tls = try ChecklistPeers.startTLS(scratch: peers.scratch, certs: peers.certs, flags: ["--short-lived-chain"])
+        let (short, shortItems) = try Self.runItems(peers, item)
+        #expect(short.exitCode == 1)
+        #expect(Self.text(shortItems["mtls"], "message") == "chain certificate CN = Short-lived Intermediate expires in 2 days (< 7)", "\(Self.text(shortItems["mtls"], "observed"))")
+    }
+
     @Test("Redis with the right password passes; a wrong one fails with the server's own message")
     func redis() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let item = #"{"id": "r", "kind": "redis", "params": {"host": "127.0.0.1", "port": "${env.LG_REDIS_PORT}", "passwordEnv": "PW", "role": "master"}}"#
         let (good, _) = try Self.runItems(peers, item, environment: ["PW": ChecklistPeers.redisPassword])
         #expect(good.exitCode == 0, "\(good.stdout)")
@@ -148,7 +186,7 @@ struct ChecklistIntegrationTests {
 
     @Test("DNS: expected records pass; NXDOMAIN is its own failure")
     func dns() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let (good, _) = try Self.runItems(peers, """
         {"id": "a", "kind": "dns", "params": {"name": "mcp.loadgate.test", "type": "A", "server": "127.0.0.1:${env.LG_DNS_PORT}", "equals": ["127.0.0.10"]}},
         {"id": "aaaa", "kind": "dns", "params": {"name": "mcp.loadgate.test", "type": "AAAA", "server": "127.0.0.1:${env.LG_DNS_PORT}", "contains": ["::10"]}},
@@ -166,7 +204,7 @@ struct ChecklistIntegrationTests {
 
     @Test("a closed port and a listener that never answers fail within their timeouts")
     func deadEnds() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let closed = try PeerProcess.freePort()
         // A socket that listens but never accepts or answers: the kernel completes the handshake,
         // then nothing comes back.
@@ -195,7 +233,7 @@ struct ChecklistIntegrationTests {
 
     @Test("a secrets file readable by others fails; placeholders fail; values never appear")
     func secrets() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let open = try peers.scratch.write("open.key", "a-real-looking-secret-value-123456")
         chmod(open, 0o644)
         let closed = try peers.scratch.write("closed.key", "a-real-looking-secret-value-123456")
@@ -215,7 +253,7 @@ struct ChecklistIntegrationTests {
 
     @Test("a manual item passes only with a current attestation; a waiver waives")
     func manualItems() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let items = """
         {"id": "kms", "kind": "manual", "params": {"description": "secrets are KMS-encrypted"}},
         {"id": "expired", "kind": "manual"},
@@ -320,7 +358,17 @@ struct ChecklistFileTests {
     @Test("the shipped deployment checklist covers every item of the platform's verification list")
     func deploymentVerification() throws {
         let path = PeerProcess.packageRoot.appendingPathComponent("checklists/deployment-verification.json").path
-        let checklist = try ChecklistLoader(environment: Self.productionEnvironment).load(path: path)
+        // The Redis cluster item verifies TLS with files that must exist when the checklist loads.
+        let scratch = try ScratchDirectory()
+        try RedisClusterPeers.makeCerts(scratch.path("certs"))
+        var environment = Self.productionEnvironment
+        environment["LG_REDIS_CA_FILE"] = scratch.path("certs/ca.crt")
+        environment["LG_REDIS_CLIENT_CERT"] = scratch.path("certs/client.crt")
+        environment["LG_REDIS_CLIENT_KEY"] = scratch.path("certs/client.key")
+        let checklist = try ChecklistLoader(environment: environment).load(path: path)
+        let redis = try #require(checklist.items.first { $0.id == "redis-persistence" })
+        guard case let .redis(spec) = redis.check else { Issue.record("redis-persistence is not a redis item"); return }
+        #expect(spec.cluster && spec.tls != nil && spec.requirePersistenceOK && spec.tls?.insecure == false)
         #expect(Set(checklist.items.map(\.section)) == ["infrastructure", "security", "monitoring", "functional"])
         let ids = Set(checklist.items.map(\.id))
         for id in ["vpn-connectivity", "workspace-reachable", "cluster-auth", "namespace-quotas", "config-deployed",
@@ -359,7 +407,7 @@ struct ChecklistFileTests {
 struct TLSLoadTests {
     @Test("HTTP/2 over TLS with a client certificate: every request is served as HTTP/2; without the certificate nginx refuses")
     func http2WithClientCertificate() throws {
-        let peers = try ChecklistPeers()
+        let peers = try ChecklistPeers(redisCluster: false)
         let scenario = { (version: String, withCert: Bool) -> String in
             let cert = withCert ? #", "certFile": "\#(peers.certs)/client.crt", "keyFile": "\#(peers.certs)/client.key""# : ""
             return """

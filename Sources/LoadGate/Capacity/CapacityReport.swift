@@ -2,6 +2,7 @@
 public enum CapacityReport {
     public static func json(_ result: CapacityResult, libcurlVersion: String) -> String {
         let settings = result.settings
+        let finding = CapacityFinding(result)
         let value: JSONValue = .object([
             ("schemaVersion", .number(1)),
             ("kind", .string("capacity")),
@@ -18,7 +19,8 @@ public enum CapacityReport {
                 ("connections", .number(Double(settings.connections))), ("maxTime", .number(Double(settings.maxTimeNanos) / 1e9)),
             ])),
             ("ending", .string(result.ending.rawValue)),
-            ("conclusion", .string(result.conclusion)),
+            ("conclusion", .string(finding.headline)),
+            ("advice", finding.advice.map(JSONValue.string) ?? .null),
             ("capacity", result.capacity.map(JSONValue.number) ?? .null),
             ("achievedAtCapacity", result.achievedAtCapacity.map { .number(SummaryJSON.round3($0)) } ?? .null),
             ("knee", result.knee.map(JSONValue.number) ?? .null),
@@ -36,9 +38,11 @@ public enum CapacityReport {
                     ("generator", .object([
                         ("processCores", .number(SummaryJSON.round3(step.generator.processCores))),
                         ("machineIdlePercent", step.generator.machineIdlePercent.map { .number(SummaryJSON.round3($0)) } ?? .null),
+                        ("workers", .number(Double(step.summary.result.workers))),
                     ])),
                     ("outcome", .string(name(step.outcome))),
                     ("limitReason", step.limitReason.map(JSONValue.string) ?? .null),
+                    ("reasons", .array(step.summary.reasons.map(JSONValue.string))),
                     ("slos", .array(step.summary.slos.map { slo in
                         .object([("expression", .string(slo.expression)), ("observed", slo.observed.map(JSONValue.number) ?? .null),
                                  ("passed", .bool(slo.passed))])
@@ -87,7 +91,9 @@ public enum CapacityReport {
         var out = "\(result.scenarioName): capacity search"
         if let target = result.target { out += " against \(target)" }
         out += "\n\n" + SummaryTable.table(rows, rightAligned: Set(0...7)) + "\n"
-        out += result.conclusion + "\n"
+        let finding = CapacityFinding(result)
+        out += finding.headline + "\n"
+        if let advice = finding.advice { out += "advice: " + advice + "\n" }
         if let achieved = result.achievedAtCapacity { out += "achieved at capacity: \(DurationText.trim(achieved))/s\n" }
         out += "knee (p95 began to climb): " + (result.knee.map { DurationText.trim($0) + "/s" } ?? "not reached") + "\n"
         for step in result.steps where step.limitReason != nil {
@@ -98,62 +104,46 @@ public enum CapacityReport {
     }
 }
 
+
 extension CapacityReport {
-    /// `capacity.html` from `capacity.json` alone: the per-step table and one SVG chart of p50, p95
-    /// and p99 latency (left axis) and error rate (right axis) against offered rate, with the found
-    /// capacity marked. Self-contained, no script.
-    public static func html(_ document: JSONValue) -> String {
-        let steps = document.list("/steps").sorted { ($0.number("/offered") ?? 0) < ($1.number("/offered") ?? 0) }
-        let width = 720.0, height = 320.0, left = 64.0, right = 64.0, top = 28.0, bottom = 40.0
-        let maxRate = max(steps.compactMap { $0.number("/offered") }.max() ?? 1, 1) * 1.05
-        let maxLatency = max(steps.compactMap { $0.number("/latency/p99") }.max() ?? 0, 1e-6) * 1.1
-        func x(_ rate: Double) -> Double { left + rate / maxRate * (width - left - right) }
-        func y(_ value: Double, _ scale: Double) -> Double { height - bottom - value / scale * (height - bottom - top) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"latency and error rate against offered rate\">"
-        svg += "<text x=\"\(left)\" y=\"16\" style=\"font-weight:600;fill:#1b1f24\">Latency percentiles and error rate against offered rate</text>"
-        for tick in 0...4 {
-            let fraction = Double(tick) / 4
-            let gy = height - bottom - fraction * (height - bottom - top)
-            svg += "<line x1=\"\(HTMLReport.f(left))\" y1=\"\(HTMLReport.f(gy))\" x2=\"\(HTMLReport.f(width - right))\" y2=\"\(HTMLReport.f(gy))\" stroke=\"#eaeef2\"/>"
-            svg += "<text x=\"\(HTMLReport.f(left - 4))\" y=\"\(HTMLReport.f(gy + 3))\" text-anchor=\"end\">\(Markup.escape(Markup.seconds(maxLatency * fraction)))</text>"
-            svg += "<text x=\"\(HTMLReport.f(width - right + 4))\" y=\"\(HTMLReport.f(gy + 3))\" style=\"fill:#cf222e\">\(Int(fraction * 100))%</text>"
-            let rate = maxRate * fraction
-            svg += "<text x=\"\(HTMLReport.f(x(rate)))\" y=\"\(HTMLReport.f(height - bottom + 14))\" text-anchor=\"middle\">\(Markup.escape(DurationText.trim(rate)))/s</text>"
+    /// `capacity.html` from `capacity.json` alone: the headline that states exactly what was
+    /// proven, the advice for the measured cause, one chart (latency percentiles on a log axis and
+    /// error rate against offered rate, SLO thresholds and the capacity marked) and the step table.
+    /// Self-contained, no script.
+    public static func html(_ document: JSONValue) -> String { html(CapacityView(document)) }
+
+    public static func html(_ view: CapacityView) -> String {
+        let finding = view.finding
+        var thresholds: [ReportCharts.Threshold] = []
+        for text in view.steps.first?.sloExpressions ?? [] {
+            // Step-scoped SLOs are drawn too, labelled with their step, against the all-steps lines.
+            guard case let .success(parsed) = SLOExpression.parse(text), case .latency = parsed.metric else { continue }
+            thresholds.append(.init(label: text, seconds: parsed.threshold, percentile: nil, passed: true))
         }
-        for (index, key) in ["p50", "p95", "p99"].enumerated() {
-            let points = steps.compactMap { step -> String? in
-                guard let rate = step.number("/offered"), let value = step.number("/latency/\(key)") else { return nil }
-                return "\(HTMLReport.f(x(rate))),\(HTMLReport.f(y(min(value, maxLatency), maxLatency)))"
-            }
-            let color = HTMLReport.palette[index]
-            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(points.joined(separator: " "))\"/>"
-            svg += "<text x=\"\(HTMLReport.f(left + 8 + Double(index) * 60))\" y=\"\(HTMLReport.f(top + 12))\" style=\"fill:\(color)\">■ \(key)</text>"
+        let chart = ReportCharts.offeredRate(
+            view.steps.map { ($0.offered, $0.p50, $0.p95, $0.p99, $0.errorRatePercent) }, thresholds: thresholds, capacity: view.capacity,
+            capacityLabel: view.capacity.map { (view.ending == "converged" ? "capacity " : "lower bound ") + DurationText.trim($0) + "/s" } ?? "")
+        var rows = "<tr><th>offered/s</th><th>achieved/s</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th>lateness p99</th><th>LoadGate CPU</th><th>outcome</th></tr>"
+        for step in view.steps {
+            rows += "<tr><td class=\"num\">\(DurationText.trim(step.offered))</td><td class=\"num\">\(DurationText.trim(step.achieved))</td>"
+            for value in [step.p50, step.p95, step.p99] { rows += "<td class=\"num\">\(Markup.seconds(value))</td>" }
+            rows += "<td class=\"num\">\(step.errorRatePercent.map(SLOEvaluator.formatPercent) ?? "-")</td>"
+            rows += "<td class=\"num\">\(Markup.seconds(step.latenessP99))</td>"
+            rows += "<td class=\"num\">\(DurationText.trim(step.processCores * 100))%</td>"
+            rows += "<td class=\"\(step.outcome == "passed" ? "pass" : "fail")\">\(Markup.escape(step.outcome))"
+            for reason in [step.limitReason].compactMap({ $0 }) + step.reasons { rows += "<br/><span class=\"muted\">\(Markup.escape(reason))</span>" }
+            rows += "</td></tr>"
         }
-        let errorPoints = steps.compactMap { step -> String? in
-            guard let rate = step.number("/offered") else { return nil }
-            return "\(HTMLReport.f(x(rate))),\(HTMLReport.f(y(step.number("/errorRatePercent") ?? 0, 100)))"
-        }
-        svg += "<polyline class=\"series\" fill=\"none\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\" stroke-width=\"1.5\" points=\"\(errorPoints.joined(separator: " "))\"/>"
-        svg += "<text x=\"\(HTMLReport.f(left + 190))\" y=\"\(HTMLReport.f(top + 12))\" style=\"fill:#cf222e\">- - error rate</text>"
-        if let capacity = document.number("/capacity") {
-            svg += "<line x1=\"\(HTMLReport.f(x(capacity)))\" y1=\"\(HTMLReport.f(top))\" x2=\"\(HTMLReport.f(x(capacity)))\" y2=\"\(HTMLReport.f(height - bottom))\" stroke=\"#1a7f37\" stroke-width=\"1.5\"/>"
-            svg += "<text x=\"\(HTMLReport.f(x(capacity) + 4))\" y=\"\(HTMLReport.f(top + 26))\" style=\"fill:#1a7f37\">capacity \(Markup.escape(DurationText.trim(capacity)))/s</text>"
-        }
-        svg += "</svg>"
-        var rows = "<tr><th>offered/s</th><th>achieved/s</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th>outcome</th></tr>"
-        for step in steps {
-            rows += "<tr><td class=\"num\">\(DurationText.trim(step.number("/offered") ?? 0))</td><td class=\"num\">\(DurationText.trim(step.number("/achieved") ?? 0))</td>"
-            for key in ["p50", "p95", "p99"] { rows += "<td class=\"num\">\(Markup.seconds(step.number("/latency/\(key)")))</td>" }
-            let outcome = step.text("/outcome") ?? ""
-            rows += "<td class=\"num\">\(SLOEvaluator.formatPercent(step.number("/errorRatePercent") ?? 0))</td><td class=\"\(outcome == "passed" ? "pass" : "fail")\">\(Markup.escape(outcome))</td></tr>"
-        }
+        let verdictClass = view.ending == "converged" || view.ending == "ceiling" ? "passed" : view.ending == "below-from" ? "failed" : "invalid"
+        let advice = finding.advice.map { "<p><b>Advice:</b> \(Markup.escape($0))</p>" } ?? ""
         return """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>LoadGate capacity \(Markup.escape(document.text("/scenario/name") ?? ""))</title><style>\(HTMLReport.css)</style></head>
-        <body><header class="verdict \(document.text("/ending") == "converged" || document.text("/ending") == "ceiling" ? "passed" : "invalid")"><h1>Capacity: \(Markup.escape(document.number("/capacity").map { DurationText.trim($0) + "/s" } ?? "not proven"))</h1>
-        <p>\(Markup.escape(document.text("/conclusion") ?? ""))</p></header>
-        <div class="chart">\(svg)</div><h2>Steps</h2><table>\(rows)</table>
-        <p class="muted">Scenario \(Markup.escape(document.text("/scenario/name") ?? "")) sha256 <code>\(Markup.escape(document.text("/scenario/sha256") ?? ""))</code> · \(Markup.escape(document.text("/startedAt") ?? ""))</p>
+        <html lang="en"><head><meta charset="utf-8"/><title>LoadGate capacity \(Markup.escape(view.scenarioName))</title><style>\(HTMLReport.css)</style></head>
+        <body><header class="verdict \(verdictClass)"><h1>Capacity \(Markup.escape(finding.title))</h1>
+        <p>\(Markup.escape(finding.headline))</p>\(advice)</header>
+        <p class="muted">Scenario \(Markup.escape(view.scenarioName)) against \(Markup.escape(view.target ?? "-")) · each step held \(DurationText.trim(view.stepSeconds)) s after \(DurationText.trim(view.warmupSeconds)) s warm-up · \(view.connections) connections</p>
+        \(chart)<h2>Steps</h2><table>\(rows)</table>
+        <p class="muted">Scenario sha256 <code>\(Markup.escape(view.scenarioSHA256))</code> · \(Markup.escape(view.startedAt))</p>
         </body></html>
 
         """

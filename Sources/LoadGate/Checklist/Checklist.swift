@@ -121,6 +121,12 @@ public struct RedisSpec: Sendable {
     public var role: String?
     public var requirePersistenceOK: Bool
     public var maxLatencyNanos: Int64?
+    /// `"tls": true`: TLS with verification on (CA file, client certificate, `insecure` only when explicit).
+    public var tls: TLSOptions? = nil
+    /// The name certificates are verified against, when nodes are addressed by IP.
+    public var serverName: String? = nil
+    /// `"cluster": true`: CLUSTER INFO/NODES, every master reached, round trip following MOVED/ASK.
+    public var cluster = false
 }
 
 public struct PrometheusSpec: Sendable {

@@ -182,12 +182,13 @@ public struct ChecklistLoader {
             if (env == nil) == (file == nil) { p.problem("", "needs exactly one of \"env\" (a variable name) or \"file\" (a path)") }
             return .secrets(SecretSpec(env: env, file: file, minLength: p.int("minLength") ?? 16))
         case "redis":
-            p.allow(["host", "port", "passwordEnv", "username", "keyPrefix", "role", "persistence", "maxLatency"])
+            p.allow(["host", "port", "passwordEnv", "username", "keyPrefix", "role", "persistence", "maxLatency",
+                     "tls", "caFile", "clientCert", "clientKey", "serverName", "insecure", "cluster"])
             guard let host = p.string("host"), let port = p.port("port") else { return nil }
             return .redis(RedisSpec(host: host, port: port, passwordEnv: p.string("passwordEnv", required: false, template: false),
                                     username: p.string("username", required: false), keyPrefix: p.string("keyPrefix", required: false) ?? "loadgate:check:",
                                     role: p.string("role", required: false), requirePersistenceOK: p.bool("persistence"),
-                                    maxLatencyNanos: p.duration("maxLatency")))
+                                    maxLatencyNanos: p.duration("maxLatency")).withTLSAndCluster(&p))
         case "prometheus":
             p.allow(["url", "headers", "metrics", "caFile", "clientCert", "clientKey"])
             guard let url = p.string("url") else { return nil }

@@ -82,6 +82,7 @@ public struct ChecklistRunner: Sendable {
             attempts += 1
             let outcome = Self.attempt(item, context: context)
             if outcome.passed { return result(.passed, outcome.expected, outcome.observed, outcome.message, attempts: attempts) }
+            if outcome.isConfigurationError { return result(.error, outcome.expected, outcome.observed, outcome.message, attempts: attempts) }
             if MonotonicClock.nowNanos() + item.retryIntervalNanos > retryDeadline {
                 return result(.failed, outcome.expected, outcome.observed, outcome.message, attempts: attempts)
             }
@@ -112,9 +113,9 @@ public struct ChecklistRunner: Sendable {
         case let .tls(spec): return TLSAndHTTPChecks.tls(spec, timeoutNanos: timeoutNanos)
         case let .http(spec): return TLSAndHTTPChecks.http(spec, timeoutNanos: timeoutNanos)
         case let .secrets(spec): return ServiceChecks.secret(spec, context: context)
-        case let .redis(spec): return ServiceChecks.redis(spec, context: context, timeoutNanos: timeoutNanos)
+        case let .redis(spec): return RedisCheck.check(spec, context: context, timeoutNanos: timeoutNanos)
         case let .prometheus(spec): return ServiceChecks.prometheus(spec, timeoutNanos: timeoutNanos)
-        case let .command(argv, exitCode, pattern): return ServiceChecks.command(argv: argv, exitCode: exitCode, outputPattern: pattern, timeoutNanos: timeoutNanos)
+        case let .command(argv, exitCode, pattern): return CommandCheck.check(argv: argv, exitCode: exitCode, outputPattern: pattern, timeoutNanos: timeoutNanos)
         case let .manual(description): return ServiceChecks.manual(id: id, description: description, context: context)
         }
     }

@@ -11,6 +11,8 @@ enum BlockingHTTP {
         var totalNanos: Int64 = 0
         /// The leaf certificate's "Expire date" from CURLINFO_CERTINFO, when asked for.
         var certificateExpiry: String?
+        /// Every certificate the server sent (leaf first): subject and "Expire date", when asked for.
+        var certificateChain: [(subject: String, expiry: String)] = []
 
         var errorText: String { result == CURLE_OK ? "HTTP \(status)" : String(cString: curl_easy_strerror(result)) }
     }
@@ -78,13 +80,19 @@ enum BlockingHTTP {
         }
         if wantCertificate {
             var info: UnsafeMutablePointer<curl_certinfo>?
-            if lg_easy_getinfo_certinfo(handle, &info) == CURLE_OK, let info, info.pointee.num_of_certs > 0,
-               var entry = info.pointee.certinfo[0] {
-                while true {
-                    let text = String(cString: entry.pointee.data)
-                    if text.hasPrefix("Expire date:") { response.certificateExpiry = String(text.dropFirst("Expire date:".count)) }
-                    guard let next = entry.pointee.next else { break }
-                    entry = next
+            if lg_easy_getinfo_certinfo(handle, &info) == CURLE_OK, let info {
+                for index in 0..<Int(info.pointee.num_of_certs) {
+                    guard var entry = info.pointee.certinfo[index] else { continue }
+                    var subject = "", expiry = ""
+                    while true {
+                        let text = String(cString: entry.pointee.data)
+                        if text.hasPrefix("Expire date:") { expiry = String(text.dropFirst("Expire date:".count)) }
+                        if text.hasPrefix("Subject:") { subject = String(text.dropFirst("Subject:".count)) }
+                        guard let next = entry.pointee.next else { break }
+                        entry = next
+                    }
+                    if index == 0 { response.certificateExpiry = expiry }
+                    response.certificateChain.append((subject: subject, expiry: expiry))
                 }
             }
         }

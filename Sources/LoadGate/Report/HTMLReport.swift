@@ -1,215 +1,289 @@
 import Foundation
 
-/// `report.html` from `report.json`: one self-contained page (inline CSS and SVG, no script, no
-/// external asset) that a release manager reads top-down and that prints cleanly on A4: verdict
-/// and reasons first, then per scenario the latency percentile spectrum (log-scaled percentile
-/// axis, as HdrHistogram plots), throughput and p95 over time, status and failure breakdown, then
-/// the checklist with evidence, then provenance.
+/// `report.html` of a readiness bundle or of a `run` folder, from a `ReportView` alone: one
+/// self-contained page (inline CSS and SVG, no script, no external asset) that a release manager
+/// reads top-down and that prints cleanly on A4: verdict and reasons first, then per scenario the
+/// SLOs, steps, generator health, charts (log-log latency spectrum with SLO thresholds,
+/// percentiles and throughput per second, latency histogram, latency vs service time vs lateness,
+/// status breakdown) and error samples, then the checklist with evidence, then provenance.
+/// The markup is well-formed XML as well as HTML, so tests read it with a strict parser.
 public enum HTMLReport {
-    public static func render(_ report: JSONValue) -> String {
-        let verdict = report.text("/verdict") ?? "unknown"
-        var body = ""
-        body += "<header class=\"verdict \(verdict)\"><h1>Readiness: \(verdict.uppercased())</h1>"
-        body += "<p>Run <code>\(Markup.escape(report.text("/runId") ?? ""))</code> · \(Markup.escape(report.text("/startedAt") ?? "")) – \(Markup.escape(report.text("/endedAt") ?? "")) · operator \(Markup.escape(report.text("/operator") ?? ""))</p>"
-        let reasons = report.list("/reasons").compactMap { if case let .string(text) = $0 { return text } else { return nil } }
-        if !reasons.isEmpty { body += "<ul class=\"reasons\">" + reasons.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>" }
-        for warning in report.list("/warnings") { if case let .string(text) = warning { body += "<p class=\"warning\">⚠ \(Markup.escape(text))</p>" } }
-        body += "</header>"
+    public static func render(_ report: JSONValue) -> String { render(ReportView(readiness: report)) }
 
-        body += overview(report)
-        for scenario in report.list("/scenarios") { body += scenarioSection(scenario) }
-        body += ComparisonSection.html(report)
-        body += checklistSection(report)
-        body += provenance(report)
+    public static func render(_ view: ReportView) -> String {
+        var body = header(view)
+        if view.kind == .readiness { body += overview(view) }
+        for scenario in view.scenarios { body += scenarioSection(scenario, single: view.kind == .run) }
+        body += ComparisonSection.html(view.document)
+        body += checklistSection(view)
+        body += provenance(view)
+        let heading = view.kind == .readiness ? "readiness" : "run"
         return """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>LoadGate readiness \(Markup.escape(verdict)) \(Markup.escape(report.text("/runId") ?? ""))</title>
+        <html lang="en"><head><meta charset="utf-8"/><title>LoadGate \(heading) \(Markup.escape(view.verdict)) \(Markup.escape(view.runID))</title>
         <style>\(css)</style></head><body>\(body)</body></html>
 
         """
     }
 
     static let css = """
-    @page{size:A4;margin:14mm}body{font:13px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:16px}
+    @page{size:A4;margin:12mm}body{font:13px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1b1f24;max-width:1100px;margin:0 auto;padding:16px}
     h1{margin:0 0 4px;font-size:26px}h2{font-size:18px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin-top:28px}h3{font-size:14px;margin:16px 0 6px}
-    .verdict{padding:14px 18px;border-radius:8px;border:2px solid}.passed{background:#e9f7ef;border-color:#1a7f37}.failed{background:#fdecec;border-color:#cf222e}.invalid{background:#fff5e0;border-color:#bf8700}
-    .reasons{margin:6px 0 0 18px;padding:0}.warning{color:#9a6700}table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
+    .verdict{padding:14px 18px;border-radius:8px;border:2px solid}.passed{background:#e9f7ef;border-color:#1a7f37}.failed{background:#fdecec;border-color:#cf222e}.invalid,.unknown{background:#fff5e0;border-color:#bf8700}
+    .reasons{margin:6px 0 0 18px;padding:0}.warning{color:#9a6700}.alert{background:#fff5e0;border:2px solid #bf8700;border-radius:6px;padding:8px 12px;font-weight:600}
+    table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
     th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.muted{color:#57606a}
-    .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px}svg text{font:10px sans-serif;fill:#57606a}
-    code{font-size:12px}section{break-inside:avoid-page}@media print{body{padding:0}.chart{break-inside:avoid}}
+    .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.chart{border:1px solid #d0d7de;border-radius:6px;padding:6px;break-inside:avoid}svg{max-width:100%;height:auto}svg text{font:10px sans-serif;fill:#57606a}
+    pre{white-space:pre-wrap;word-break:break-all;margin:0;font-size:11px;max-height:8em;overflow:hidden}
+    code{font-size:12px}section{break-inside:auto}@media print{body{padding:0;max-width:none}h2,h3{break-after:avoid}.charts{display:block}.chart{display:inline-block;margin:0 0 8px}}
     """
 
-    static func overview(_ report: JSONValue) -> String {
-        var rows = ""
-        for scenario in report.list("/scenarios") {
-            let verdict = scenario.text("/summary/verdict") ?? scenario.text("/status") ?? ""
-            rows += "<tr><td>scenario \(Markup.escape(scenario.text("/name") ?? ""))</td><td class=\"\(verdict == "passed" ? "pass" : "fail")\">\(Markup.escape(verdict))</td>"
-            rows += "<td>\(Int(scenario.number("/summary/totals/requests") ?? 0)) requests, \(Int(scenario.number("/summary/totals/failed") ?? 0)) failed, p95 \(Markup.seconds(scenario.number("/summary/overall/latency/p95")))</td></tr>"
+    static func header(_ view: ReportView) -> String {
+        let title = view.kind == .readiness ? "Readiness" : "Run \(view.scenarios.first?.name ?? "")"
+        var out = "<header class=\"verdict \(cssVerdict(view.verdict))\"><h1>\(Markup.escape(title)): \(Markup.escape(view.verdict.uppercased()))</h1>"
+        var line = view.kind == .readiness ? "Run <code>\(Markup.escape(view.runID))</code> · " : "Folder <code>\(Markup.escape(view.runID))</code> · "
+        line += "\(Markup.escape(view.startedAt)) – \(Markup.escape(view.endedAt))"
+        if !view.operatorName.isEmpty { line += " · operator \(Markup.escape(view.operatorName))" }
+        out += "<p>\(line)</p>"
+        if !view.reasons.isEmpty { out += "<ul class=\"reasons\">" + view.reasons.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>" }
+        for warning in view.warnings { out += "<p class=\"warning\">⚠ \(Markup.escape(warning))</p>" }
+        for scenario in view.scenarios {
+            if let generator = scenario.run?.generator, generator.saturated {
+                out += "<p class=\"alert\">⚠ Scenario \(Markup.escape(scenario.name)): the load generator was saturated; its own delays are in these numbers. See Generator health.</p>"
+            }
         }
-        if let name = report.text("/checklist/checklist/name") {
-            let verdict = report.text("/checklist/verdict") ?? ""
-            let counts = ["passed", "failed", "error", "skipped", "waived"].map { "\($0) \(Int(report.number("/checklist/counts/\($0)") ?? 0))" }.joined(separator: ", ")
-            rows += "<tr><td>checklist \(Markup.escape(name))</td><td class=\"\(verdict == "passed" ? "pass" : "fail")\">\(Markup.escape(verdict))</td><td>\(counts)</td></tr>"
+        return out + "</header>"
+    }
+
+    static func cssVerdict(_ verdict: String) -> String {
+        ["passed", "failed", "invalid"].contains(verdict) ? verdict : "unknown"
+    }
+
+    static func overview(_ view: ReportView) -> String {
+        var rows = ""
+        for scenario in view.scenarios {
+            let verdict = scenario.run?.verdict ?? "skipped"
+            rows += "<tr><td>scenario \(Markup.escape(scenario.name))</td><td class=\"\(verdict == "passed" ? "pass" : "fail")\">\(Markup.escape(verdict))</td>"
+            if let run = scenario.run {
+                rows += "<td>\(run.requests) requests, \(run.failed) failed, p95 \(Markup.seconds(run.overall.latency?.p95))</td></tr>"
+            } else {
+                rows += "<td>not run: \(Markup.escape(scenario.skippedReason ?? ""))</td></tr>"
+            }
+        }
+        if let checklist = view.checklist {
+            let counts = checklist.counts.map { "\($0.status) \($0.count)" }.joined(separator: ", ")
+            rows += "<tr><td>checklist \(Markup.escape(checklist.name))</td><td class=\"\(checklist.verdict == "passed" ? "pass" : "fail")\">\(Markup.escape(checklist.verdict))</td><td>\(counts)</td></tr>"
         }
         return "<h2>Overview</h2><table><tr><th>part</th><th>verdict</th><th>summary</th></tr>\(rows)</table>"
     }
 
-    static func scenarioSection(_ scenario: JSONValue) -> String {
-        let name = scenario.text("/name") ?? ""
-        var out = "<section><h2>Scenario \(Markup.escape(name))</h2>"
-        guard scenario.text("/status") == "ran" else {
-            return out + "<p class=\"fail\">Not run: \(Markup.escape(scenario.text("/skippedReason") ?? ""))</p></section>"
+    static func scenarioSection(_ scenario: ReportView.ScenarioPart, single: Bool) -> String {
+        var out = "<section><h2>Scenario \(Markup.escape(scenario.name))</h2>"
+        guard let run = scenario.run else {
+            return out + "<p class=\"fail\">Not run: \(Markup.escape(scenario.skippedReason ?? ""))</p></section>"
         }
-        out += "<p class=\"muted\">Target \(Markup.escape(scenario.text("/summary/target") ?? "-")) · \(Markup.escape(scenario.text("/summary/load/model") ?? "")) model · "
-        out += "\(Markup.seconds(scenario.number("/summary/durationSeconds"))) · achieved \(String(format: "%.1f", scenario.number("/summary/load/achieved/requestRate") ?? 0)) req/s</p>"
-        out += "<h3>SLOs</h3><table><tr><th>SLO</th><th>observed</th><th>result</th></tr>"
-        for slo in scenario.list("/summary/slos") {
-            let passed = slo.flag("/passed") ?? false
-            out += "<tr><td><code>\(Markup.escape(slo.text("/expression") ?? ""))</code></td><td class=\"num\">\(Markup.escape(slo.text("/observedText") ?? "-"))</td><td class=\"\(passed ? "pass" : "fail")\">\(passed ? "pass" : "FAIL")</td></tr>"
+        out += "<p class=\"muted\">Target \(Markup.escape(run.target ?? "-")) · \(Markup.escape(run.loadModel)) model · "
+        out += "\(Markup.seconds(run.durationSeconds))"
+        if let requested = run.requestedRate { out += " · requested \(DurationText.trim(requested)) iterations/s" }
+        let stepCount = run.steps.filter { !$0.isPhase }.count
+        if let achieved = run.achievedRate { out += " · achieved \(DurationText.trim(achieved)) iterations/s" + (stepCount > 1 ? " of \(stepCount) steps" : "") }
+        if let achieved = run.achievedRequestRate { out += " = \(DurationText.trim(achieved)) requests/s" }
+        if !run.complete { out += " · <b class=\"fail\">incomplete (interrupted)</b>" }
+        out += "</p>"
+        if !single, !run.reasons.isEmpty {
+            out += "<ul class=\"reasons\">" + run.reasons.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>"
         }
-        out += "</table><h3>Steps</h3><table><tr><th>step</th><th>requests</th><th>failed</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th></tr>"
-        for step in scenario.list("/summary/steps") where (step.number("/requests") ?? 0) > 0 {
-            out += "<tr><td>\(Markup.escape(step.text("/name") ?? ""))\(step.flag("/phase") == true ? " <span class=\"muted\">(phase)</span>" : "")</td>"
-            out += "<td class=\"num\">\(Int(step.number("/requests") ?? 0))</td><td class=\"num\">\(Int(step.number("/failed") ?? 0))</td>"
-            for key in ["p50", "p90", "p95", "p99", "max"] { out += "<td class=\"num\">\(Markup.seconds(step.number("/latency/\(key)")))</td>" }
-            out += "</tr>"
+        out += sloTable(run)
+        out += stepTable(run)
+        out += generatorPanel(run)
+        out += "<h3>Charts</h3><div class=\"charts\">" + charts(run) + "</div>"
+        out += errorSamples(run)
+        return out + "</section>"
+    }
+
+    static func sloTable(_ run: ReportView.RunPart) -> String {
+        guard !run.slos.isEmpty else { return "" }
+        var out = "<h3>SLOs</h3><table><tr><th>SLO</th><th>observed</th><th>result</th></tr>"
+        for slo in run.slos {
+            out += "<tr><td><code>\(Markup.escape(slo.expression))</code></td><td class=\"num\">\(Markup.escape(slo.observedText))</td>"
+            out += "<td class=\"\(slo.passed ? "pass" : "fail")\">\(slo.passed ? "pass" : "FAIL")"
+            if let window = slo.window {
+                out += "<br/><span class=\"muted\">\(window.failed) of \(window.values.count) windows of \(DurationText.trim(window.seconds)) s failed"
+                if let worst = window.worst { out += "; worst \(DurationText.trim(worst.start))–\(DurationText.trim(worst.end)) s" }
+                out += "</span>"
+            }
+            out += "</td></tr>"
         }
-        out += "</table><div class=\"charts\">"
-        out += spectrumChart(scenario)
-        out += timeSeriesChart(scenario)
-        out += breakdownChart(scenario)
-        out += "</div></section>"
+        return out + "</table>"
+    }
+
+    static func stepTable(_ run: ReportView.RunPart) -> String {
+        var out = "<h3>Steps</h3><table><tr><th>step</th><th>requests</th><th>failed</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr>"
+        for step in run.steps where step.requests > 0 {
+            out += "<tr><td>\(Markup.escape(step.name))\(step.isPhase ? " <span class=\"muted\">(phase)</span>" : "")</td>"
+            out += "<td class=\"num\">\(step.requests)</td><td class=\"num\">\(step.failed)</td>"
+            for key in ["p50", "p90", "p95", "p99", "p999", "max"] {
+                out += "<td class=\"num\" data-key=\"\(key)\">\(Markup.seconds(step.latency?.value(key)))</td>"
+            }
+            out += "<td class=\"num muted\" data-key=\"service-p99\">\(Markup.seconds(step.serviceTime?.p99))</td></tr>"
+        }
+        return out + "</table><p class=\"muted\">Latency is measured from each request's intended start (corrected for coordinated omission); service time from when the request was actually sent.</p>"
+    }
+
+    /// The generator's own state: what makes the numbers above trustworthy (or not).
+    static func generatorPanel(_ run: ReportView.RunPart) -> String {
+        let generator = run.generator
+        let lateness = generator?.lateness ?? run.lateness
+        var rows: [(String, String)] = []
+        if let lateness, lateness.count > 0 {
+            rows.append(("start lateness", "p50 \(Markup.seconds(lateness.p50)) · p99 \(Markup.seconds(lateness.p99)) · max \(Markup.seconds(lateness.max)) (\(lateness.count) iterations)"))
+        } else {
+            rows.append(("start lateness", run.loadModel == "open" ? "none recorded" : "not applicable (closed model)"))
+        }
+        if let cpu = generator?.cpuPercent {
+            let workers = generator?.workers.map { " of \($0) worker\($0 == 1 ? "" : "s") (\($0 * 100)%)" } ?? ""
+            rows.append(("process CPU", "\(DurationText.trim(cpu))% of one core\(workers)"))
+        }
+        if let idle = generator?.machineIdlePercent { rows.append(("machine idle", "\(DurationText.trim(idle))%")) }
+        rows.append(("dropped iterations", String(generator?.dropped ?? run.dropped)))
+        if let peak = generator?.openFilesPeak, let limit = generator?.openFilesLimit {
+            rows.append(("open files", "peak \(peak) of limit \(limit)"))
+        }
+        if let generator {
+            rows.append(("saturated", generator.saturated ? "YES: the generator limited this run" : "no"))
+        }
+        var out = "<h3>Generator health</h3>"
+        if generator?.saturated == true { out += "<p class=\"alert\">⚠ The load generator was saturated: latencies include its own delays.</p>" }
+        out += "<table>" + rows.map { "<tr><th>\(Markup.escape($0.0))</th><td>\(Markup.escape($0.1))</td></tr>" }.joined() + "</table>"
+        if let findings = generator?.findings, !findings.isEmpty {
+            out += "<ul>" + findings.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>"
+        }
+        if generator == nil { out += "<p class=\"muted\">CPU and descriptor figures were not recorded by this version.</p>" }
         return out
     }
 
-    static let palette = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#953800"]
-
-    /// Latency by percentile on a log axis of 1/(1-p): 0%, 90%, 99%, 99.9%, 99.99%, 99.999%.
-    static func spectrumChart(_ scenario: JSONValue) -> String {
-        let width = 520.0, height = 260.0, left = 56.0, bottom = 34.0, top = 24.0, right = 12.0
-        let series = scenario.list("/summary/steps").compactMap { step -> (String, [(Double, Double)])? in
-            let points = step.list("/spectrum").compactMap { point -> (Double, Double)? in
-                guard case let .array(pair) = point, pair.count == 2, case let .number(p) = pair[0], case let .number(v) = pair[1] else { return nil }
-                return (p, v)
+    /// Latency-family SLOs as chart thresholds (seconds), with the percentile they judge.
+    static func thresholds(_ run: ReportView.RunPart, percentilesOnly: Bool = false) -> [ReportCharts.Threshold] {
+        run.slos.compactMap { slo in
+            guard let parsed = slo.parsed, case let .latency(_, statistic) = parsed.metric else { return nil }
+            var percentile: Double?
+            switch statistic {
+            case let .percentile(p): percentile = p
+            case .max: percentile = 100
+            case .mean, .min: if percentilesOnly { return nil }
             }
-            return points.isEmpty ? nil : (step.text("/name") ?? "", points)
+            return ReportCharts.Threshold(label: slo.expression, seconds: parsed.threshold, percentile: percentile, passed: slo.passed)
         }
-        guard !series.isEmpty else { return "" }
-        let maxNines = 5.0
-        let maxValue = max(series.flatMap { $0.1.map(\.1) }.max() ?? 0, 1e-6) * 1.08
-        func x(_ percentile: Double) -> Double {
-            let nines = min(maxNines, log10(1 / max(1e-5, 1 - percentile / 100)))
-            return left + nines / maxNines * (width - left - right)
-        }
-        func y(_ value: Double) -> Double { height - bottom - value / maxValue * (height - bottom - top) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"latency by percentile\">"
-        svg += "<text x=\"\(left)\" y=\"14\" style=\"font-weight:600;fill:#1b1f24\">Latency by percentile (log scale)</text>"
-        for (index, label) in ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"].enumerated() {
-            let gx = left + Double(index) / maxNines * (width - left - right)
-            svg += "<line x1=\"\(f(gx))\" y1=\"\(f(top))\" x2=\"\(f(gx))\" y2=\"\(f(height - bottom))\" stroke=\"#eaeef2\"/>"
-            svg += "<text x=\"\(f(gx))\" y=\"\(f(height - bottom + 14))\" text-anchor=\"middle\">\(label)</text>"
-        }
-        for tick in 0...4 {
-            let value = maxValue * Double(tick) / 4
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(value)))\" x2=\"\(f(width - right))\" y2=\"\(f(y(value)))\" stroke=\"#eaeef2\"/>"
-            svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y(value) + 3))\" text-anchor=\"end\">\(Markup.escape(Markup.seconds(value)))</text>"
-        }
-        for (index, entry) in series.enumerated() {
-            let color = palette[index % palette.count]
-            let points = entry.1.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
-            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\" points=\"\(points)\"/>"
-            svg += "<text x=\"\(f(left + 6 + Double(index % 3) * 150))\" y=\"\(f(top + 10 + Double(index / 3) * 12))\" style=\"fill:\(color)\">■ \(Markup.escape(entry.0))</text>"
-        }
-        return "<div class=\"chart\">" + svg + "</svg></div>"
     }
 
-    /// Requests per second (bars) and p95 (line) over the run.
-    static func timeSeriesChart(_ scenario: JSONValue) -> String {
-        let points = scenario.list("/summary/timeseries")
-        guard !points.isEmpty else { return "" }
-        let width = 520.0, height = 260.0, left = 56.0, bottom = 34.0, top = 24.0, right = 56.0
-        let maxRequests = max(points.compactMap { $0.number("/requests") }.max() ?? 1, 1) * 1.1
-        let maxP95 = max(points.compactMap { $0.number("/p95") }.max() ?? 0, 1e-6) * 1.1
-        let slot = (width - left - right) / Double(points.count)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"throughput and p95 over time\">"
-        svg += "<text x=\"\(left)\" y=\"14\" style=\"font-weight:600;fill:#1b1f24\">Throughput (bars, req/s) and p95 (line) per second</text>"
-        var line: [String] = []
-        for (index, point) in points.enumerated() {
-            let requests = point.number("/requests") ?? 0
-            let failures = point.number("/failures") ?? 0
-            let barHeight = requests / maxRequests * (height - bottom - top)
-            let failHeight = failures / maxRequests * (height - bottom - top)
-            let x = left + Double(index) * slot
-            svg += "<rect class=\"bar\" x=\"\(f(x + slot * 0.1))\" y=\"\(f(height - bottom - barHeight))\" width=\"\(f(slot * 0.8))\" height=\"\(f(barHeight))\" fill=\"#54aeff\"/>"
-            if failures > 0 { svg += "<rect x=\"\(f(x + slot * 0.1))\" y=\"\(f(height - bottom - failHeight))\" width=\"\(f(slot * 0.8))\" height=\"\(f(failHeight))\" fill=\"#cf222e\"/>" }
-            if let p95 = point.number("/p95") { line.append("\(f(x + slot / 2)),\(f(height - bottom - p95 / maxP95 * (height - bottom - top)))") }
+    static func charts(_ run: ReportView.RunPart) -> String {
+        var out = ""
+        let plotted = run.steps.filter { !$0.isPhase && !$0.spectrum.isEmpty }
+        var series = plotted.map { ReportCharts.SpectrumSeries(name: $0.name, points: $0.spectrum, count: $0.latency?.count ?? 0) }
+        if plotted.count > 1, !run.overall.spectrum.isEmpty {
+            series.append(.init(name: "all steps", points: run.overall.spectrum, count: run.overall.latency?.count ?? 0, dashed: true))
         }
-        if !line.isEmpty { svg += "<polyline class=\"series\" fill=\"none\" stroke=\"#8250df\" stroke-width=\"1.8\" points=\"\(line.joined(separator: " "))\"/>" }
-        for tick in 0...4 {
-            let fraction = Double(tick) / 4
-            let gy = height - bottom - fraction * (height - bottom - top)
-            svg += "<text x=\"\(f(left - 4))\" y=\"\(f(gy + 3))\" text-anchor=\"end\">\(Int(maxRequests * fraction))</text>"
-            svg += "<text x=\"\(f(width - right + 4))\" y=\"\(f(gy + 3))\" style=\"fill:#8250df\">\(Markup.escape(Markup.seconds(maxP95 * fraction)))</text>"
+        out += ReportCharts.spectrum(series, thresholds: thresholds(run))
+        let stepSeries = run.steps.filter { !$0.isPhase && !$0.timeseries.isEmpty }
+        if stepSeries.isEmpty {
+            out += ReportCharts.timeline(run.timeseries, thresholds: thresholds(run, percentilesOnly: true).filter { threshold in
+                run.slos.first { $0.expression == threshold.label }?.step == nil
+            }, title: "Per second: latency percentiles, throughput, failures")
+        } else {
+            for step in stepSeries {
+                let own = thresholds(run, percentilesOnly: true).filter { threshold in
+                    let scope = run.slos.first { $0.expression == threshold.label }?.step
+                    return scope == step.name || scope == nil
+                }
+                out += ReportCharts.timeline(step.timeseries, thresholds: own, title: "Per second, step \(step.name)")
+            }
         }
-        svg += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">seconds since start (0–\(points.count))</text>"
-        return "<div class=\"chart\">" + svg + "</svg></div>"
+        for step in run.steps where !step.isPhase && !step.histogram.isEmpty {
+            out += ReportCharts.histogram(step.histogram, title: "Latency histogram, step \(step.name)")
+        }
+        if run.loadModel == "open" {
+            var rows: [(name: String, stats: ReportView.Stats)] = []
+            if let latency = run.overall.latency { rows.append(("corrected latency (from intended start)", latency)) }
+            if let service = run.overall.serviceTime { rows.append(("service time (from actual send)", service)) }
+            if let lateness = run.generator?.lateness ?? run.lateness, lateness.count > 0 { rows.append(("generator start lateness", lateness)) }
+            out += ReportCharts.decomposition(rows, title: "Where latency came from (all steps)")
+        }
+        var entries: [(label: String, count: Int, color: String)] = run.overall.statusCodes.map { code in
+            ("HTTP \(code.code == "0" ? "none" : code.code)", code.count, code.code.hasPrefix("2") ? SVGCanvas.passColor : "#bf8700")
+        }
+        entries += run.overall.failures.map { ("failure \($0.name)", $0.count, SVGCanvas.failColor) }
+        out += ReportCharts.breakdown(entries, title: "Status codes and failures")
+        for slo in run.slos {
+            guard let window = slo.window else { continue }
+            // The windowed form ("p95 < 2s over 1m") parses without its window part.
+            let text = slo.expression.range(of: " over ").map { String(slo.expression[..<$0.lowerBound]) } ?? slo.expression
+            let parsed: SLOExpression? = slo.parsed ?? (try? SLOExpression.parse(text).get())
+            var isLatency = false
+            var unit = ""
+            switch parsed?.metric {
+            case .latency?: isLatency = true
+            case .availability?, .errorRate?: unit = "%"
+            case .rps?: unit = "/s"
+            case .dropped?, nil: unit = ""
+            }
+            out += ReportCharts.windows(window.values, starts: window.starts, passed: window.passed, windowSeconds: window.seconds,
+                                        threshold: parsed?.threshold, holds: { parsed?.comparison.holds($0, parsed!.threshold) ?? true },
+                                        isLatency: isLatency, unit: unit, title: "SLO \(slo.expression) per \(DurationText.trim(window.seconds)) s window")
+        }
+        return out
     }
 
-    /// Status codes and failure classes as horizontal bars.
-    static func breakdownChart(_ scenario: JSONValue) -> String {
-        var entries: [(String, Double, String)] = []
-        for member in scenario.resolve(pointer: "/summary/overall/statusCodes")?.objectMembers ?? [] {
-            if case let .number(count) = member.value { entries.append(("HTTP \(member.key == "0" ? "none" : member.key)", count, member.key.hasPrefix("2") ? "#1a7f37" : "#bf8700")) }
+    /// Per step and failure class, the first distinct samples: what failed, so it can be fixed.
+    static func errorSamples(_ run: ReportView.RunPart) -> String {
+        let steps = run.steps.filter { $0.failed > 0 || !$0.errorSamples.isEmpty }
+        guard !steps.isEmpty else { return "" }
+        var out = "<h3>Errors</h3>"
+        for step in steps {
+            let classes = step.failures.map { "\($0.name) \($0.count)" }.joined(separator: ", ")
+            out += "<p><b>\(Markup.escape(step.name))</b>: \(step.failed) failed\(classes.isEmpty ? "" : " (\(Markup.escape(classes)))")</p>"
+            guard !step.errorSamples.isEmpty else {
+                out += "<p class=\"muted\">No samples recorded for this step.</p>"
+                continue
+            }
+            out += "<table class=\"errors\"><tr><th>class</th><th>status</th><th>at</th><th>message</th><th>response snippet</th></tr>"
+            for sample in step.errorSamples {
+                out += "<tr class=\"error-sample\" data-class=\"\(Markup.escape(sample.failureClass))\"><td>\(Markup.escape(sample.failureClass))</td>"
+                out += "<td class=\"num\">\(sample.status.map(String.init) ?? "-")</td>"
+                out += "<td class=\"num\">\(sample.atSeconds.map { DurationText.trim($0) + " s" } ?? "-")</td>"
+                out += "<td>\(Markup.escape(sample.message))</td><td>\(sample.snippet.map { "<pre>\(Markup.escape($0))</pre>" } ?? "-")</td></tr>"
+            }
+            out += "</table>"
         }
-        for member in scenario.resolve(pointer: "/summary/overall/failures")?.objectMembers ?? [] {
-            if case let .number(count) = member.value { entries.append(("failure \(member.key)", count, "#cf222e")) }
-        }
-        guard !entries.isEmpty else { return "" }
-        let width = 520.0, rowHeight = 20.0, left = 150.0, top = 24.0
-        let height = top + Double(entries.count) * rowHeight + 8
-        let maxCount = max(entries.map(\.1).max() ?? 1, 1)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"status and failure breakdown\">"
-        svg += "<text x=\"4\" y=\"14\" style=\"font-weight:600;fill:#1b1f24\">Status codes and failures</text>"
-        for (index, entry) in entries.enumerated() {
-            let y = top + Double(index) * rowHeight
-            let barWidth = entry.1 / maxCount * (width - left - 70)
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 13))\" text-anchor=\"end\">\(Markup.escape(entry.0))</text>"
-            svg += "<rect class=\"bar\" x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(max(barWidth, 1)))\" height=\"\(f(rowHeight - 6))\" fill=\"\(entry.2)\"/>"
-            svg += "<text x=\"\(f(left + barWidth + 4))\" y=\"\(f(y + 13))\">\(Int(entry.1))</text>"
-        }
-        return "<div class=\"chart\">" + svg + "</svg></div>"
+        return out
     }
 
-    static func checklistSection(_ report: JSONValue) -> String {
-        guard let name = report.text("/checklist/checklist/name") else { return "" }
-        var out = "<section><h2>Checklist \(Markup.escape(name))</h2><table><tr><th>status</th><th>severity</th><th>section</th><th>item</th><th>expected</th><th>observed</th></tr>"
-        for item in report.list("/checklist/items") {
-            let status = item.text("/status") ?? ""
-            let cls = status == "passed" ? "pass" : (status == "failed" || status == "error") ? "fail" : "muted"
-            out += "<tr><td class=\"\(cls)\">\(Markup.escape(status))</td><td>\(Markup.escape(item.text("/severity") ?? ""))</td><td>\(Markup.escape(item.text("/section") ?? ""))</td>"
-            out += "<td><b>\(Markup.escape(item.text("/id") ?? ""))</b><br>\(Markup.escape(item.text("/title") ?? ""))</td>"
-            out += "<td>\(Markup.escape(item.text("/expected") ?? ""))</td><td>\(Markup.escape(item.text("/observed") ?? ""))"
-            if let message = item.text("/message"), !message.isEmpty, status != "passed" { out += "<br><span class=\"fail\">\(Markup.escape(message))</span>" }
+    static func checklistSection(_ view: ReportView) -> String {
+        guard let checklist = view.checklist else { return "" }
+        var out = "<section><h2>Checklist \(Markup.escape(checklist.name))</h2><table><tr><th>status</th><th>severity</th><th>section</th><th>item</th><th>expected</th><th>observed</th></tr>"
+        for item in checklist.items {
+            let cls = item.status == "passed" ? "pass" : (item.status == "failed" || item.status == "error") ? "fail" : "muted"
+            out += "<tr><td class=\"\(cls)\">\(Markup.escape(item.status))</td><td>\(Markup.escape(item.severity))</td><td>\(Markup.escape(item.section))</td>"
+            out += "<td><b>\(Markup.escape(item.id))</b><br/>\(Markup.escape(item.title))</td>"
+            out += "<td>\(Markup.escape(item.expected))</td><td>\(Markup.escape(item.observed))"
+            if !item.message.isEmpty, item.status != "passed" { out += "<br/><span class=\"fail\">\(Markup.escape(item.message))</span>" }
             out += "</td></tr>"
         }
         return out + "</table></section>"
     }
 
-    static func provenance(_ report: JSONValue) -> String {
-        var rows = [("run id", report.text("/runId") ?? ""), ("tool", "\(report.text("/tool/name") ?? "") \(report.text("/tool/version") ?? "")"),
-                    ("harness commit", report.text("/tool/gitCommit") ?? "unknown"), ("libcurl", report.text("/tool/libcurl") ?? ""),
-                    ("host", "\(report.text("/host/name") ?? "") · \(report.text("/host/os") ?? "") · \(Int(report.number("/host/cpus") ?? 0)) CPUs"),
-                    ("operator", report.text("/operator") ?? "")]
-        for member in report.resolve(pointer: "/ci")?.objectMembers ?? [] {
-            if case let .string(value) = member.value { rows.append((member.key, value)) }
-        }
-        for input in report.list("/inputs") {
-            rows.append(("\(input.text("/kind") ?? "input") \(input.text("/file") ?? "")", "sha256 \(input.text("/sha256") ?? "")"))
-        }
-        for target in report.list("/targets") { if case let .string(text) = target { rows.append(("target", text)) } }
+    static func provenance(_ view: ReportView) -> String {
+        var rows = [(view.kind == .readiness ? "run id" : "run folder", view.runID), ("tool", "\(view.toolName) \(view.toolVersion)")]
+        if view.kind == .readiness { rows.append(("harness commit", view.gitCommit ?? "unknown")) }
+        rows.append(("libcurl", view.libcurl))
+        if let host = view.host { rows.append(("host", "\(host.name) · \(host.os) · \(host.cpus) CPUs")) }
+        if !view.operatorName.isEmpty { rows.append(("operator", view.operatorName)) }
+        for variable in view.ci { rows.append((variable.name, variable.value)) }
+        for input in view.inputs { rows.append(("\(input.kind) \(input.file)", "sha256 \(input.sha256)")) }
+        for target in view.targets { rows.append(("target", target)) }
+        let note = view.kind == .readiness
+            ? "Every file of this bundle is listed with its SHA-256 in MANIFEST.sha256; <code>loadgate verify</code> checks them (and MANIFEST.sig when a signing key is set)."
+            : "Rendered from summary.json; <code>loadgate report FOLDER</code> renders it again."
         return "<section><h2>Provenance</h2><table>" + rows.map { "<tr><th>\(Markup.escape($0.0))</th><td><code>\(Markup.escape($0.1))</code></td></tr>" }.joined()
-            + "</table><p class=\"muted\">Every file of this bundle is listed with its SHA-256 in MANIFEST.sha256; <code>loadgate verify</code> checks them (and MANIFEST.sig when a signing key is set).</p></section>"
+            + "</table><p class=\"muted\">\(note)</p></section>"
     }
-
-    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 }

@@ -52,6 +52,21 @@ public enum ReadinessReport {
         return (verdict, reasons)
     }
 
+    /// Who ran the gate: `LOADGATE_OPERATOR` when set and not empty, else the login name (from
+    /// USER, LOGNAME, or the password database for the process's user), "unknown" only when none exists.
+    public static func operatorName(environment: [String: String], loginName: String?) -> String {
+        for candidate in [environment["LOADGATE_OPERATOR"], environment["USER"], environment["LOGNAME"], loginName] {
+            if let name = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty { return name }
+        }
+        return "unknown"
+    }
+
+    /// The name of the process's effective user in the password database, nil when it has none.
+    public static func loginName() -> String? {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(validatingCString: name)
+    }
+
     public static func document(runID: String, startedAt: Date, endedAt: Date, checklist: ChecklistRun?, scenarios: [ScenarioOutcome],
                                 environment: [String: String], libcurlVersion: String, gitCommit: String?) -> JSONValue {
         let (verdict, reasons) = judge(checklist: checklist, scenarios: scenarios)
@@ -87,7 +102,7 @@ public enum ReadinessReport {
             ("host", .object([("name", .string(ProcessInfo.processInfo.hostName)), ("os", .string(system)), ("machine", .string(machine)),
                               ("cpus", .number(Double(ProcessInfo.processInfo.activeProcessorCount)))])),
             ("ci", ci.isEmpty ? .null : .object(ci)),
-            ("operator", .string(environment["LOADGATE_OPERATOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "unknown")),
+            ("operator", .string(operatorName(environment: environment, loginName: loginName()))),
             ("inputs", .array(inputs)),
             ("targets", .array(targets.map(JSONValue.string))),
             ("checklist", checklist.map { ChecklistReport.jsonValue($0, libcurlVersion: libcurlVersion) } ?? .null),

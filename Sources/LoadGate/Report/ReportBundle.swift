@@ -94,12 +94,25 @@ public enum ReportBundle {
         var url = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable)
         for _ in 0..<8 {
             url.deleteLastPathComponent()
-            let git = url.appendingPathComponent(".git")
+            var git = url.appendingPathComponent(".git")
+            // A linked worktree's .git is a file "gitdir: <dir>"; its branch refs live in the
+            // common directory named by <dir>/commondir.
+            var common = git
+            if let link = try? String(contentsOf: git, encoding: .utf8), link.hasPrefix("gitdir: ") {
+                let path = link.dropFirst(8).trimmingCharacters(in: .whitespacesAndNewlines)
+                git = URL(fileURLWithPath: path, relativeTo: url).standardizedFileURL
+                common = git
+                if let relative = try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8) {
+                    common = URL(fileURLWithPath: relative.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: git.appendingPathComponent("/")).standardizedFileURL
+                }
+            }
             guard let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
             guard head.hasPrefix("ref: ") else { return head }
             let ref = String(head.dropFirst(5))
-            if let commit = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) { return commit.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if let packed = try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8) {
+            for directory in [git, common] {
+                if let commit = try? String(contentsOf: directory.appendingPathComponent(ref), encoding: .utf8) { return commit.trimmingCharacters(in: .whitespacesAndNewlines) }
+            }
+            if let packed = try? String(contentsOf: common.appendingPathComponent("packed-refs"), encoding: .utf8) {
                 for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) { return String(line.prefix(40)) }
             }
             return nil

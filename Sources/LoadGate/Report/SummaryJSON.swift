@@ -9,8 +9,8 @@ public enum SummaryJSON {
         JSONWriter.serialize(value(summary, libcurlVersion: libcurlVersion))
     }
 
-    /// - Parameter spectrum: add each step's percentile spectrum (for the readiness report's charts).
-    public static func value(_ summary: RunSummary, libcurlVersion: String, spectrum: Bool = false) -> JSONValue {
+    /// - Parameter spectrum: add each step's percentile spectrum and latency histogram (for the charts).
+    public static func value(_ summary: RunSummary, libcurlVersion: String, spectrum: Bool = true) -> JSONValue {
         let result = summary.result
         let overall = summary.overall
         return .object([
@@ -37,7 +37,7 @@ public enum SummaryJSON {
                 ("bytesOut", int(overall.bytesOut)),
             ])),
             ("lateness", stats(result.lateness)),
-            ("overall", step(name: nil, overall)),
+            ("overall", step(name: nil, overall, spectrum: spectrum)),
             ("steps", .array(summary.steps.enumerated().map { index, summaryStep in
                 step(name: summaryStep.name, summaryStep.metrics, isPhase: summaryStep.isPhase, spectrum: spectrum,
                      series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil)
@@ -139,6 +139,9 @@ public enum SummaryJSON {
         if spectrum {
             members.append(("spectrum", .array(PercentileDistribution.spectrum(metrics.latency).map {
                 .array([.number($0.percentile), .number(Double($0.micros) / 1e6)])
+            })))
+            members.append(("histogram", .array(LatencyBins.bins(metrics.latency).map {
+                .array([.number($0.lowerMicros / 1e6), .number($0.upperMicros / 1e6), int(Int64($0.count))])
             })))
         }
         return .object(members)

@@ -86,7 +86,7 @@ enum DNSClient {
                 case 28 where length == 16:
                     var text = [CChar](repeating: 0, count: 64)
                     _ = data.withUnsafeBytes { inet_ntop(AF_INET6, $0.baseAddress, &text, 64) }
-                    records.append(String(cString: text))
+                    records.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 case 5:
                     var at = offset
                     records.append(readName(message, &at) ?? "")

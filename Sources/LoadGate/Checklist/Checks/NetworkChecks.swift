@@ -64,7 +64,7 @@ enum NetworkChecks {
             if String(cString: entry.pointee.ifa_name) == name, let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) {
                 var text = [CChar](repeating: 0, count: 32)
                 address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { var inAddr = $0.pointee.sin_addr; _ = inet_ntop(AF_INET, &inAddr, &text, 32) }
-                out.append(String(cString: text))
+                out.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             cursor = entry.pointee.ifa_next
         }

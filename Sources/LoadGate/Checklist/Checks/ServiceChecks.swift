@@ -1,7 +1,7 @@
 import CCurl
 import Foundation
 
-/// `secrets`, `redis`, `prometheus`, `command` and `manual` checks.
+/// `secrets`, `prometheus` and `manual` checks (`redis`: RedisCheck; `command`: CommandCheck).
 enum ServiceChecks {
     static let placeholders = ["changeme", "change-me", "change_me", "replaceme", "replace_me", "replace-me", "todo", "fixme",
                                "placeholder", "password", "secret", "example", "dummy", "default", "none", "null", "test"]
@@ -40,63 +40,6 @@ enum ServiceChecks {
         return .pass(expected, observed.joined(separator: "; "))
     }
 
-    static func redis(_ spec: RedisSpec, context: CheckContext, timeoutNanos: Int64) -> CheckOutcome {
-        var expectedParts = ["PING -> PONG", "SET/GET/DEL round trip"]
-        if spec.passwordEnv != nil { expectedParts.insert("AUTH accepted", at: 0) }
-        if let role = spec.role { expectedParts.append("role \(role)") }
-        if spec.requirePersistenceOK { expectedParts.append("persistence ok") }
-        if let bound = spec.maxLatencyNanos { expectedParts.append("PING within \(DurationText.format(nanos: bound))") }
-        let expected = "\(spec.host):\(spec.port): " + expectedParts.joined(separator: ", ")
-        let fd: Int32
-        switch TCPProbe.connect(host: spec.host, port: spec.port, timeoutNanos: timeoutNanos) {
-        case let .failure(failure): return .fail(expected, failure.description, "cannot reach Redis: \(failure)")
-        case let .success((descriptor, _)): fd = descriptor
-        }
-        defer { close(fd) }
-        let client = RESPClient(fd: fd)
-        var observed: [String] = []
-        if let env = spec.passwordEnv {
-            guard let password = context.environment[env] else { return .fail(expected, "\(env) unset", "the password variable \(env) is not set") }
-            let reply = client.command(spec.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
-            observed.append("AUTH: \(reply.display)")
-            guard reply == .simple("OK") else { return .fail(expected, observed.joined(separator: "; "), "AUTH refused: \(reply.display)") }
-        }
-        let started = MonotonicClock.nowNanos()
-        let pong = client.command(["PING"])
-        let pingNanos = MonotonicClock.nowNanos() - started
-        observed.append("PING: \(pong.display) in \(DurationText.format(nanos: pingNanos))")
-        guard pong == .simple("PONG") else { return .fail(expected, observed.joined(separator: "; "), "PING answered \(pong.display)") }
-        let key = spec.keyPrefix + UUID().uuidString.lowercased()
-        let token = UUID().uuidString
-        let set = client.command(["SET", key, token, "PX", "60000"])
-        let get = client.command(["GET", key])
-        let del = client.command(["DEL", key])
-        observed.append("SET \(set.display), GET \(get == .bulk(token) ? "same value" : get.display), DEL \(del.display)")
-        guard set == .simple("OK"), get == .bulk(token), del == .integer(1) else {
-            return .fail(expected, observed.joined(separator: "; "), "the round trip on \(key) failed")
-        }
-        if spec.role != nil || spec.requirePersistenceOK {
-            guard case let .bulk(info) = client.command(["INFO"]) else { return .fail(expected, observed.joined(separator: "; "), "INFO failed") }
-            let fields = Dictionary(info.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }).compactMap { line -> (String, String)? in
-                guard let colon = line.firstIndex(of: ":") else { return nil }
-                return (String(line[..<colon]), String(line[line.index(after: colon)...]))
-            }, uniquingKeysWith: { $1 })
-            if let role = spec.role {
-                observed.append("role \(fields["role"] ?? "?")")
-                guard fields["role"] == role else { return .fail(expected, observed.joined(separator: "; "), "role is \(fields["role"] ?? "unknown"), expected \(role)") }
-            }
-            if spec.requirePersistenceOK {
-                let rdb = fields["rdb_last_bgsave_status"] ?? "?", aof = fields["aof_last_write_status"] ?? "?"
-                observed.append("rdb \(rdb), aof \(aof)")
-                guard rdb == "ok", aof == "ok" else { return .fail(expected, observed.joined(separator: "; "), "persistence is not healthy") }
-            }
-        }
-        if let bound = spec.maxLatencyNanos, pingNanos > bound {
-            return .fail(expected, observed.joined(separator: "; "), "PING took \(DurationText.format(nanos: pingNanos))")
-        }
-        return .pass(expected, observed.joined(separator: "; "))
-    }
-
     static func prometheus(_ spec: PrometheusSpec, timeoutNanos: Int64) -> CheckOutcome {
         let expected = "metric families " + spec.families.map { $0.name + ($0.type.map { " (\($0))" } ?? "") + ($0.labels.isEmpty ? "" : " {\($0.labels.joined(separator: ","))}") }.joined(separator: ", ")
         var tls = TLSOptions()
@@ -127,35 +70,6 @@ enum ServiceChecks {
         return .pass(expected, observed.joined(separator: "; "))
     }
 
-    static func command(argv: [String], exitCode: Int, outputPattern: String?, timeoutNanos: Int64) -> CheckOutcome {
-        let expected = "`\(argv.joined(separator: " "))` exits \(exitCode)" + (outputPattern.map { " with output matching /\($0)/" } ?? "")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return .fail(expected, "cannot start", "cannot run \(argv[0]): \(error.localizedDescription)") }
-        let reader = OutputCollector(pipe.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(Double(timeoutNanos) / 1e9)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return .fail(expected, "killed after \(DurationText.format(nanos: timeoutNanos))", "the command did not finish in time")
-        }
-        let output = reader.finish()
-        let observed = "exit \(process.terminationStatus); output: \(output.prefix(300).trimmingCharacters(in: .whitespacesAndNewlines))"
-        guard Int(process.terminationStatus) == exitCode else { return .fail(expected, observed, "the command exited \(process.terminationStatus)") }
-        if let pattern = outputPattern {
-            guard let regex = try? NSRegularExpression(pattern: pattern),
-                  regex.firstMatch(in: output, range: NSRange(output.startIndex..., in: output)) != nil else {
-                return .fail(expected, observed, "the output does not match /\(pattern)/")
-            }
-        }
-        return .pass(expected, observed)
-    }
-
     static func manual(id: String, description: String, context: CheckContext) -> CheckOutcome {
         let expected = "a current attestation" + (description.isEmpty ? "" : " that \(description)")
         guard let entry = context.attestations.entry(for: id), !entry.waiver else {
@@ -169,21 +83,3 @@ enum ServiceChecks {
     }
 }
 
-
-/// Reads a pipe to its end on a background thread (so a chatty command cannot block on a full pipe).
-private final class OutputCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
-}

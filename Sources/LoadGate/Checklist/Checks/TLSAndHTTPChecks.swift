@@ -31,17 +31,32 @@ enum TLSAndHTTPChecks {
         var observed: [String] = []
         let accepted = attempt(cert: spec.clientAuthRequired ? spec.clientCert : nil, key: spec.clientAuthRequired ? spec.clientKey : nil, certificate: true)
         guard accepted.result == CURLE_OK else {
+            if clientCertificateUnusable(accepted.result) {
+                return .error(expected, accepted.errorText, "clientCert/clientKey cannot be used by the client: \(accepted.errorText)")
+            }
             return .fail(expected, accepted.errorText, "the TLS handshake failed: \(accepted.errorText)")
         }
         if spec.clientAuthRequired && accepted.status == 400 {
             return .fail(expected, "HTTP 400 with the client certificate", "the server refused the configured client certificate")
         }
         observed.append("handshake ok (HTTP \(accepted.status))")
-        if let expiry = accepted.certificateExpiry {
-            let days = daysUntil(expiry)
-            observed.append("expires \(expiry.trimmingCharacters(in: .whitespaces))" + (days.map { " (\($0) days)" } ?? ""))
-            if let minimum = spec.minDaysValid, let days, days < minimum {
-                return .fail(expected, observed.joined(separator: "; "), "the certificate expires in \(days) days (< \(minimum))")
+        // Every certificate served counts: an intermediate that expires next week breaks the chain
+        // as surely as the leaf.
+        let chain = accepted.certificateChain.isEmpty && accepted.certificateExpiry != nil
+            ? [(subject: "leaf", expiry: accepted.certificateExpiry ?? "")] : accepted.certificateChain
+        var soonest: (subject: String, days: Int)?
+        for (index, certificate) in chain.enumerated() {
+            let days = daysUntil(certificate.expiry)
+            let label = index == 0 ? "" : "chain[\(index)] \(certificate.subject.trimmingCharacters(in: .whitespaces)) "
+            observed.append("\(label)expires \(certificate.expiry.trimmingCharacters(in: .whitespaces))" + (days.map { " (\($0) days)" } ?? ""))
+            if let days, soonest == nil || days < soonest!.days { soonest = (index == 0 ? "the certificate" : "chain certificate \(certificate.subject.trimmingCharacters(in: .whitespaces))", days) }
+        }
+        if let minimum = spec.minDaysValid {
+            guard let soonest else {
+                return .fail(expected, observed.joined(separator: "; "), "the served certificates' expiry dates could not be read")
+            }
+            if soonest.days < minimum {
+                return .fail(expected, observed.joined(separator: "; "), "\(soonest.subject) expires in \(soonest.days) days (< \(minimum))")
             }
         }
         if spec.minVersion == "1.3" {
@@ -62,10 +77,30 @@ enum TLSAndHTTPChecks {
                     observed.append("\(label): HTTP \(response.status)")
                     return .fail(expected, observed.joined(separator: "; "), "the server answered \(label): mTLS is not enforced")
                 }
+                // Only the server refusing counts as refused: a foreign certificate the client could
+                // not load or present proves nothing about the server.
+                if clientCertificateUnusable(response.result) {
+                    observed.append("\(label): not presented (\(response.errorText))")
+                    return .error(expected, observed.joined(separator: "; "), "foreignCert/foreignKey cannot be used by the client (\(response.errorText)): mTLS enforcement against a foreign certificate was not tested")
+                }
+                if response.result != CURLE_OK && !refusedByServer(response.result) {
+                    observed.append("\(label): \(response.errorText)")
+                    return .fail(expected, observed.joined(separator: "; "), "the attempt \(label) ended with \(response.errorText), not with a refusal: mTLS enforcement was not shown")
+                }
                 observed.append("\(label): refused (\(response.result == CURLE_OK ? "HTTP 400" : response.errorText))")
             }
         }
         return .pass(expected, observed.joined(separator: "; "))
+    }
+
+    /// libcurl could not load or use the client certificate or key: the item's configuration.
+    static func clientCertificateUnusable(_ code: CURLcode) -> Bool {
+        [CURLE_SSL_CERTPROBLEM, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED].contains(code)
+    }
+
+    /// The server ended the TLS session (an alert during or right after the handshake).
+    static func refusedByServer(_ code: CURLcode) -> Bool {
+        [CURLE_SSL_CONNECT_ERROR, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
     }
 
     /// Days from now until an OpenSSL date such as "Nov 25 12:00:00 2027 GMT".
