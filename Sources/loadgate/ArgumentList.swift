@@ -51,4 +51,26 @@ struct ArgumentList {
             }
         }
     }
+
+    /// The whole-number value of `--name` in `range` (nil when absent); a problem names the flag.
+    func integer(_ name: String, in range: ClosedRange<Int>, problems: inout [Diagnostic]) -> Int? {
+        guard let text = values[name] else { return nil }
+        switch SafeNumber.integer(text: text, in: range) {
+        case let .success(value): return value
+        case let .failure(reason):
+            var message = reason.message
+            if case .outOfRange = reason {} else { message += "; it must be a whole number from \(range.lowerBound) to \(range.upperBound)" }
+            problems.append(Diagnostic(file: "command line", path: "--\(name)", message: message))
+            return nil
+        }
+    }
+
+    /// The value of `--name` as a number in `range`, greater than 0 (nil when absent).
+    func positiveNumber(_ name: String, in range: ClosedRange<Double>, problems: inout [Diagnostic]) -> Double? {
+        guard let text = values[name] else { return nil }
+        if case let .success(value) = SafeNumber.decimal(text: text, in: range), value > 0 { return value }
+        problems.append(Diagnostic(file: "command line", path: "--\(name)",
+                                   message: "\"\(text)\" must be a number greater than 0 and at most \(JSONWriter.format(range.upperBound))"))
+        return nil
+    }
 }

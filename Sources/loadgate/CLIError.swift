@@ -1,7 +1,8 @@
 import LoadGate
 
 /// Every way a command can end other than with a verdict, as data. Rendered to text and mapped to
-/// an exit code in one place (`render`, `exitCode`), so the contract CI relies on lives here.
+/// an exit code in one place (`render`, `exitCode`); the codes themselves are the library's
+/// `ExitCode` contract, shared with `Verdict.exitCode`.
 enum CLIError: Error {
     /// Bad flags or arguments: exit 2, with a pointer to the command's help.
     case usage(String, command: String?)
@@ -30,14 +31,4 @@ enum CLIError: Error {
             return "loadgate: internal error: \(message)\n"
         }
     }
-}
-
-/// The exit-code contract: 0 passed · 1 gate failed · 2 invalid usage or input · 3 verdict invalid
-/// (interrupted, or the requested load could not be generated) · 4 internal error.
-enum ExitCode {
-    static let passed: Int32 = 0
-    static let gateFailed: Int32 = 1
-    static let invalidInput: Int32 = 2
-    static let verdictInvalid: Int32 = 3
-    static let internalError: Int32 = 4
 }

@@ -12,25 +12,19 @@ enum CapacityCommand {
         if args.positionals.count > 1 { throw .usage("unexpected argument '\(args.positionals[1])'", command: "capacity") }
 
         var problems: [Diagnostic] = []
-        func positive(_ name: String) -> Double? {
-            guard let text = args.values[name] else { return nil }
-            if let value = Double(text), value > 0, value.isFinite { return value }
-            problems.append(Diagnostic(file: "command line", path: "--\(name)", message: "\"\(text)\" is not a positive number"))
-            return nil
-        }
         func duration(_ name: String, allowZero: Bool = false) -> Int64? {
             guard let text = args.values[name] else { return nil }
             if let nanos = DurationText.parseNanos(text), nanos > 0 || (allowZero && nanos == 0) { return nanos }
             problems.append(Diagnostic(file: "command line", path: "--\(name)", message: "\"\(text)\" is not a duration; use e.g. 5s, 1m"))
             return nil
         }
-        let from = positive("from")
-        let to = positive("to")
+        let from = args.positiveNumber("from", in: Limits.ratePerSecond, problems: &problems)
+        let to = args.positiveNumber("to", in: Limits.ratePerSecond, problems: &problems)
         let stepNanos = duration("step-duration")
         let warmupNanos = duration("warmup", allowZero: true)
         let maxTime = duration("max-time")
-        let connections = positive("connections").map { Int($0) }
-        let workers = positive("workers").map { Int($0) }
+        let connections = args.integer("connections", in: Limits.connections, problems: &problems)
+        let workers = args.integer("workers", in: Limits.workers, problems: &problems)
         var precision = 0.05
         if let text = args.values["precision"] {
             let number = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
@@ -87,6 +81,6 @@ enum CapacityCommand {
         }
         let table = CapacityReport.table(result, resultsPath: RunCommand.relativePath(capacityFile.path))
         StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))
-        return result.exitCode
+        return result.verdict.exitCode
     }
 }

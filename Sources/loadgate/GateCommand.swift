@@ -43,7 +43,7 @@ enum GateCommand {
         }
         var workers: Int?
         if let text = workersText {
-            if let count = Int(text), (1...64).contains(count) { workers = count } else {
+            if case let .success(count) = SafeNumber.integer(text: text, in: Limits.workers) { workers = count } else {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }
@@ -143,7 +143,7 @@ enum GateCommand {
         out += "bundle: \(RunCommand.relativePath(outputDirectory.path))\n"
         out += "report: \(RunCommand.relativePath(outputDirectory.appendingPathComponent("report.html").path))\n"
         StandardOutput.write(Redaction.text(out, secrets: secrets))
-        return verdict == "passed" ? ExitCode.passed : verdict == "failed" ? ExitCode.gateFailed : ExitCode.verdictInvalid
+        return (Verdict(rawValue: verdict) ?? .invalid).exitCode
     }
 
     static func safeName(_ text: String) -> String {

@@ -16,7 +16,7 @@ enum HelpText {
       report DIR          re-render a bundle's or a run folder's HTML (and a bundle's Markdown, JUnit)
       target              run the built-in demo target (the platform, impersonated) on loopback
       demo                start the demo target and gate it: the whole job in one command
-      validate FILE...    check scenario files without running them
+      validate FILE...    check scenario, checklist and attestation files without running them
       version             print the version and the libcurl in use
 
     Exit codes: 0 passed · 1 gate failed · 2 invalid usage or input ·
@@ -170,8 +170,9 @@ enum HelpText {
     static let validate = """
     Usage: loadgate validate FILE...
 
-    Checks scenario files and reports every problem with its location. Unset ${env.X}
-    variables are listed as warnings (a run would refuse them).
+    Checks scenario, checklist and attestation files (told apart by their content) and
+    reports every problem with its location. Unset ${env.X} variables are listed as
+    warnings (a run would refuse them); JSON Schema files are skipped.
 
     Options:
       -h, --help          show this help

@@ -10,33 +10,13 @@ enum RunCommand {
         guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "run") }
         if args.positionals.count > 1 { throw .usage("unexpected argument '\(args.positionals[1])'; run takes one scenario", command: "run") }
 
-        var overrides = LoadOverrides()
         var problems: [Diagnostic] = []
-        if let text = args.values["rate"] {
-            if let rate = Double(text), rate > 0, rate.isFinite { overrides.rate = rate } else {
-                problems.append(Diagnostic(file: "command line", path: "--rate", message: "\"\(text)\" is not a positive number of iterations per second"))
-            }
+        var overrides = LoadOverrides()
+        switch LoadOverrides.parse(target: args.values["target"], rate: args.values["rate"], vus: args.values["vus"], duration: args.values["duration"]) {
+        case let .success(parsed): overrides = parsed
+        case let .failure(failure): problems += failure.diagnostics
         }
-        if let text = args.values["vus"] {
-            if let vus = Int(text), vus >= 1 { overrides.vus = vus } else {
-                problems.append(Diagnostic(file: "command line", path: "--vus", message: "\"\(text)\" is not a whole number of at least 1"))
-            }
-        }
-        if overrides.rate != nil && overrides.vus != nil {
-            problems.append(Diagnostic(file: "command line", path: "--rate", message: "--rate (open model) and --vus (closed model) exclude each other"))
-        }
-        if let text = args.values["duration"] {
-            if let nanos = DurationText.parseNanos(text), nanos > 0 { overrides.duration = text } else {
-                problems.append(Diagnostic(file: "command line", path: "--duration", message: "\"\(text)\" is not a duration; use e.g. 30s, 2m"))
-            }
-        }
-        var workers: Int?
-        if let text = args.values["workers"] {
-            if let count = Int(text), (1...64).contains(count) { workers = count } else {
-                problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
-            }
-        }
-        overrides.target = args.values["target"]
+        let workers = args.integer("workers", in: Limits.workers, problems: &problems)
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
         let scenario: Scenario

@@ -396,7 +396,7 @@ struct ChecklistFileTests {
             #expect(error.diagnostics.map(\.description) == [
                 "\(file): sections.security[0].kind: expected one of tcp, vpn, dns, tls, http, secrets, redis, prometheus, command, manual; did you mean 'tls'?",
                 "\(file): sections.security[1].params.hots: unknown parameter; did you mean 'host'?",
-                "\(file): sections.security[1].params.port: must be between 1 and 65535",
+                "\(file): sections.security[1].params.port: 70000 is out of range; it must be between 1 and 65535",
                 "\(file): sections.security[2].params: needs exactly one of \"env\" (a variable name) or \"file\" (a path)",
             ])
         }

@@ -83,8 +83,8 @@ struct ProtocolParsingTests {
         #expect(errors == [
             "p.json: mcp.protocolVersion: expected one of 2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28",
             "p.json: steps[0].mcp.call: unknown call 'tools/cal'; did you mean 'tools/call'?; use \"method\" for anything else",
-            "p.json: steps[2]: has \"request\" and \"mcp\"; a step does one of request, mcp, a2a or workflow",
             "p.json: steps[1]: uses ${captured.nothing}, which no earlier step captures; add \"capture\": {\"nothing\": \"/pointer\"} to an earlier step",
+            "p.json: steps[2]: has \"request\" and \"mcp\"; a step does one of request, mcp, a2a or workflow",
         ])
     }
 }

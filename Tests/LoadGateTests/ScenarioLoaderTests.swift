@@ -51,7 +51,7 @@ struct ScenarioLoaderTests {
         {"name": "bad name!", "target": "http://127.0.0.1:8080",
          "load": {"rate": 100, "duration": 30, "conections": 5},
          "steps": [{"name": "a", "request": {"path": "/x"}},
-                   {"name": "b", "request": {"method": "GET", "path": "/y"}, "expect": {"status": [200, 700]}},
+                   {"name": "b", "request": {"method": "GET", "path": "/y"}, "expect": {"status": [200, 1000]}},
                    {"name": "c", "request": {"method": "FETCH", "url": "ftp://host/z"}, "timeout": "10"}],
          "slos": ["p95 < 250", "nope: p99 < 1s"]}
         """
@@ -59,8 +59,7 @@ struct ScenarioLoaderTests {
             "scenarios/x.json: name: \"bad name!\" must be 1-64 letters, digits, '.', '_' or '-' (it names the run folder)",
             "scenarios/x.json: load.conections: unknown key; did you mean 'connections'?",
             "scenarios/x.json: load.duration: 30 has no unit; write \"30s\" or \"30ms\"",
-            "scenarios/x.json: load.duration: missing; an open-model run needs a duration such as \"30s\" (or stages)",
-            "scenarios/x.json: steps[1].expect.status[1]: expected an HTTP status code between 100 and 599",
+            "scenarios/x.json: steps[1].expect.status[1]: expected an HTTP status code between 100 and 999",
             "scenarios/x.json: steps[2].timeout: \"10\" has no unit; write \"10s\" or \"10ms\"",
             "scenarios/x.json: steps[2].request.method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
             "scenarios/x.json: steps[2].request.url: must start with http:// or https://",
@@ -103,7 +102,7 @@ struct ScenarioLoaderTests {
     @Test("command-line overrides switch the load model and are validated like the file")
     func overrides() throws {
         let scenario = try Self.load(Self.valid, environment: ["API_TOKEN": "t"],
-                                     overrides: LoadOverrides(target: "http://127.0.0.1:9999", vus: 3, duration: "2s"))
+                                     overrides: LoadOverrides(target: "http://127.0.0.1:9999", vus: 3, durationNanos: 2_000_000_000))
         #expect(scenario.load == .closed(ClosedLoad(vus: 3, durationNanos: 2_000_000_000, iterations: nil, stages: [])))
         #expect(scenario.steps[0].url.staticText == "http://127.0.0.1:9999/api/v1/health")
     }

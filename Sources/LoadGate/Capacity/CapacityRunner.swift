@@ -48,12 +48,13 @@ public struct CapacityResult: Sendable {
     public var endedAt: Date
     public var settings: CapacityRunner.Settings
 
-    /// 0 found · 1 no rate met the SLOs · 3 generator-limited, interrupted or out of time.
-    public var exitCode: Int32 {
+    /// Passed: a capacity was found · failed: no rate met the SLOs · invalid: generator-limited,
+    /// interrupted or out of time.
+    public var verdict: Verdict {
         switch ending {
-        case .converged, .ceiling: return 0
-        case .belowFrom: return 1
-        case .generatorLimited, .interrupted, .timeBound: return 3
+        case .converged, .ceiling: return .passed
+        case .belowFrom: return .failed
+        case .generatorLimited, .interrupted, .timeBound: return .invalid
         }
     }
 

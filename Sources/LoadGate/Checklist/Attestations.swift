@@ -22,42 +22,45 @@ public struct Attestations: Sendable {
     public func entry(for id: String) -> Entry? { entries.last { $0.id == id } }
 
     public static func load(path: String) throws(ValidationFailure) -> Attestations {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationFailure([Diagnostic(file: path, path: "", message: "no such file")])
-        }
-        let document: JSONValue
-        do { document = try JSONParser.parse(Array(data)) } catch {
-            throw ValidationFailure([Diagnostic(file: path, path: "", message: "line \(error.line), column \(error.column): \(error.message)")])
-        }
+        try load(bytes: try InputFile.read(path), file: path)
+    }
+
+    static let entryKeys = ["id", "by", "at", "evidence", "expires", "waiver", "justification"]
+
+    public static func load(bytes: [UInt8], file: String) throws(ValidationFailure) -> Attestations {
+        let document = try InputFile.parse(bytes, file: file)
         guard case let .array(items) = document else {
-            throw ValidationFailure([Diagnostic(file: path, path: "", message: "expected an array of {id, by, at, evidence, expires}")])
+            throw ValidationFailure([Diagnostic(file: file, path: "", message: "expected an array of {id, by, at, evidence, expires}")])
         }
-        var sink = DiagnosticSink(file: path)
+        let r = FieldReader(file: file, environment: [:])
         var result = Attestations()
-        result.sha256 = SHA256.hex(Array(data))
+        result.sha256 = SHA256.hex(bytes)
         for (index, item) in items.enumerated() {
             let at = "[\(index)]"
+            guard r.object(item, at: at, expected: "an object {id, by, at, evidence, expires}") != nil else { continue }
+            r.checkKeys(item, allowed: entryKeys, at: at)
             func text(_ key: String, required: Bool = true) -> String? {
-                if case let .string(value)? = item[key], !value.isEmpty { return value }
-                if required { sink.report("\(at).\(key)", "missing") }
-                return nil
+                let value = r.string(item[key], at: "\(at).\(key)", required: required, nonEmpty: true)
+                return value
             }
             func date(_ key: String, required: Bool) -> Double? {
                 guard let raw = text(key, required: required) else { return nil }
                 guard let seconds = parseDate(raw) else {
-                    sink.report("\(at).\(key)", "\"\(raw)\" is not an ISO 8601 date such as 2026-11-25 or 2026-11-25T10:00:00Z")
+                    r.report("\(at).\(key)", "\"\(raw)\" is not an ISO 8601 date such as 2026-11-25 or 2026-11-25T10:00:00Z")
                     return nil
                 }
                 return seconds
             }
-            let waiver = item["waiver"] == .bool(true)
-            guard let id = text("id"), let by = text("by"), let when = date("at", required: true) else { continue }
+            let waiver = r.bool(item["waiver"], at: "\(at).waiver") ?? false
+            let id = text("id"), by = text("by"), when = date("at", required: true)
             let evidence = text("evidence", required: !waiver) ?? ""
             let justification = text("justification", required: waiver) ?? ""
-            result.entries.append(Entry(id: id, by: by, at: when, evidence: evidence, expires: date("expires", required: false),
+            let expires = date("expires", required: false)
+            guard let id, let by, let when else { continue }
+            result.entries.append(Entry(id: id, by: by, at: when, evidence: evidence, expires: expires,
                                         waiver: waiver, justification: justification))
         }
-        guard sink.isEmpty else { throw ValidationFailure(sink.diagnostics) }
+        guard r.isEmpty else { throw ValidationFailure(r.diagnostics) }
         return result
     }
 

@@ -6,6 +6,8 @@ public struct Checklist: Sendable {
     public var sha256: String
     /// Values from the environment that must never be printed (secrets, passwords, tokens).
     public var secretValues: [String]
+    /// Variables referenced but unset (only when loaded for validation).
+    public var unsetEnvironment: [String] = []
 }
 
 public enum Severity: String, Sendable, CaseIterable {

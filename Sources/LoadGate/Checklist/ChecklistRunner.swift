@@ -26,6 +26,8 @@ public struct ChecklistRun: Sendable {
 
     /// Passed when no item that ran failed or errored (skipped and waived items do not count).
     public var passed: Bool { !results.contains { $0.status == .failed || $0.status == .error } }
+    /// Failed when any selected, non-waived item failed (or could not be checked).
+    public var verdict: Verdict { passed ? .passed : .failed }
 
     public func count(_ status: ItemResult.Status) -> Int { results.filter { $0.status == status }.count }
 }

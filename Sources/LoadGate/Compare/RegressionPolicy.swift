@@ -77,7 +77,7 @@ public struct RegressionPolicy: Sendable, Equatable {
 
     /// Decodes a scenario's `"regression"` object into overrides, reporting each problem located
     /// (`regression.p95: ...`). `stepNames` are the metrics a "step: metric" key may name.
-    static func decodeOverrides(_ value: JSONValue, stepNames: [String], sink: inout DiagnosticSink) -> [String: Tolerance] {
+    static func decodeOverrides(_ value: JSONValue, stepNames: [String], _ sink: FieldReader) -> [String: Tolerance] {
         guard case let .object(members) = value else {
             sink.report("regression", "expected an object such as {\"p95\": \"15%\"}, found \(value.kindName)")
             return [:]

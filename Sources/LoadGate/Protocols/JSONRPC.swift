@@ -4,7 +4,7 @@ enum JSONRPC {
     enum Reply {
         case result(JSONValue, message: JSONValue)
         case error(code: Int, message: String)
-        /// No response with the id (or the body was not JSON-RPC).
+        /// No valid response with the id (or the body was not JSON-RPC): a protocol failure.
         case missing
     }
 
@@ -43,8 +43,9 @@ enum JSONRPC {
             guard message["id"] == .number(Double(id)) else { continue }
             if let result = message["result"] { return (.result(result, message: message), notifications) }
             if let error = message["error"] {
-                var code = 0
-                if case let .number(number)? = error["code"] { code = Int(number) }
+                // JSON-RPC error codes are integers; anything else (`1e300`, "x") is not a valid
+                // reply, and converting it unchecked would crash the run.
+                guard let code = SafeNumber.int(error["code"]) else { return (.missing, notifications) }
                 var text = ""
                 if case let .string(string)? = error["message"] { text = string }
                 return (.error(code: code, message: text), notifications)

@@ -67,6 +67,7 @@ final class WorkflowFlow: StepFlow {
         switch value {
         case let .string(text): return text
         case let .number(number): return JSONWriter.format(number)
+        case let .numberText(text): return text  // a 19-digit id stays as received
         case let .bool(flag): return flag ? "true" : "false"
         default: return nil
         }

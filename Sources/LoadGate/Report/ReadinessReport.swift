@@ -19,11 +19,6 @@ public enum ReadinessReport {
         }
     }
 
-    public enum Verdict: String, Sendable {
-        case passed, failed, invalid
-        public var exitCode: Int32 { self == .passed ? 0 : self == .failed ? 1 : 3 }
-    }
-
     public static let ciVariables = ["GITHUB_RUN_ID", "GITHUB_SHA", "GITHUB_REPOSITORY", "GITHUB_WORKFLOW", "GITHUB_REF",
                                      "CI_JOB_URL", "CI_PIPELINE_ID", "CI_COMMIT_SHA", "CI_PROJECT_PATH",
                                      "BUILD_URL", "BUILD_NUMBER", "JOB_NAME", "GIT_COMMIT"]

@@ -3,19 +3,6 @@ import Foundation
 /// The judged outcome of one scenario run: what `summary.json` holds and the table on stdout
 /// shows. A plain value (no I/O), built by `RunSummary.make` and rendered by reporters.
 public struct RunSummary: Sendable {
-    public enum Verdict: String, Sendable {
-        case passed, failed, invalid
-
-        /// The exit-code contract CI relies on.
-        public var exitCode: Int32 {
-            switch self {
-            case .passed: return 0
-            case .failed: return 1
-            case .invalid: return 3
-            }
-        }
-    }
-
     public struct StepSummary: Sendable {
         public var name: String
         public var metrics: StepMetrics

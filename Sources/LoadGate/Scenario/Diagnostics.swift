@@ -24,20 +24,6 @@ public struct ValidationFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 
-/// Collects diagnostics while a document is walked.
-struct DiagnosticSink {
-    let file: String
-    private(set) var diagnostics: [Diagnostic] = []
-
-    init(file: String) { self.file = file }
-
-    mutating func report(_ path: String, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, path: path, message: message))
-    }
-
-    var isEmpty: Bool { diagnostics.isEmpty }
-}
-
 /// The closest candidate by edit distance, for "did you mean" suggestions.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
     // Optimal string alignment distance: edits plus adjacent transpositions ("tsl" -> "tls" is 1).

@@ -1,5 +1,7 @@
 /// A strict RFC 8259 JSON parser over UTF-8 bytes that reports the line and column of the first
 /// syntax error, so a broken scenario file gets a located message instead of "data is corrupted".
+/// Linear in the input (duplicate keys are found with a set); a UTF-8 byte order mark at the
+/// start is skipped (editors on Windows write one); numbers keep their text (`JSONValue.numberText`).
 public struct JSONSyntaxError: Error, Equatable, Sendable {
     public let line: Int
     public let column: Int
@@ -18,6 +20,7 @@ public struct JSONParser {
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -74,6 +77,7 @@ public struct JSONParser {
         try enter()
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        var keys: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return .object(members) }
         while true {
@@ -81,7 +85,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyStart = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            if !keys.insert(key).inserted {
                 index = keyStart
                 throw error("duplicate key \"\(key)\"")
             }
@@ -204,8 +208,20 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             if digits(&self) == 0 { throw error("invalid number: digits expected in exponent") }
         }
+        // Fast path: a plain integer of up to 15 digits (no fraction, exponent, "-0" or leading
+        // zero) is exactly what the writer writes for its Double.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitCount = index - start - (negative ? 1 : 0)
+        if digitCount <= 15, !(negative && digitCount == 1 && bytes[index - 1] == UInt8(ascii: "0")),
+           bytes[start..<index].allSatisfy({ $0 != UInt8(ascii: ".") && $0 | 0x20 != UInt8(ascii: "e") }) {
+            var whole: Int64 = 0
+            for byte in bytes[(negative ? start + 1 : start)..<index] { whole = whole * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return .number(Double(negative ? -whole : whole))
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { index = start; throw error("number out of range") }
-        return .number(value)
+        // Most numbers are written as the writer would write them; the others keep their text
+        // (beyond Double's range too: whoever reads the value checks its range, with a location).
+        guard let value = Double(text), value.isFinite else { return .numberText(text) }
+        return JSONWriter.format(value) == text ? .number(value) : .numberText(text)
     }
 }

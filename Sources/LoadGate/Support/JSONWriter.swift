@@ -13,6 +13,7 @@ public enum JSONWriter {
         case .null: out += "null"
         case let .bool(flag): out += flag ? "true" : "false"
         case let .number(number): out += format(number)
+        case let .numberText(text): out += text
         case let .string(string): writeString(string, into: &out)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }

@@ -144,9 +144,10 @@ public final class DemoTarget: @unchecked Sendable {
                     JSONWriter.writeString(text, into: &escaped)
                     return reply(id: id, result: #"{"content":[{"type":"text","text":\#(escaped)}],"isError":false}"#)
                 case "sleep_ms":
-                    var milliseconds = 0.0
-                    if case let .number(value)? = message.resolve(pointer: "/params/arguments/ms") { milliseconds = value }
-                    usleep(UInt32(max(0, min(milliseconds, 60_000)) * 1_000))
+                    // Clamped before any conversion: a client's `1e+300` must not crash the target.
+                    let requested = message.resolve(pointer: "/params/arguments/ms")?.numberValue ?? 0
+                    let milliseconds = max(0, min(requested, 60_000))
+                    usleep(UInt32(milliseconds * 1_000))
                     return reply(id: id, result: #"{"content":[{"type":"text","text":"slept \#(Int(milliseconds)) ms"}],"isError":false}"#)
                 case "fail":
                     return reply(id: id, result: #"{"content":[{"type":"text","text":"Error executing tool fail"}],"isError":true}"#)

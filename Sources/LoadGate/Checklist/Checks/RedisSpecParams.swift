@@ -2,13 +2,13 @@
 /// needs one line for them): `tls`, `caFile`, `clientCert`, `clientKey`, `serverName`, `insecure`,
 /// `cluster`. Certificate parameters without `"tls": true` are an error, not silently plaintext.
 extension RedisSpec {
-    func withTLSAndCluster(_ p: inout Params) -> RedisSpec {
+    func withTLSAndCluster(_ p: Params) -> RedisSpec {
         var spec = self
-        spec.applyTLSAndCluster(&p)
+        spec.applyTLSAndCluster(p)
         return spec
     }
 
-    mutating func applyTLSAndCluster(_ p: inout Params) {
+    mutating func applyTLSAndCluster(_ p: Params) {
         let wantsTLS = p.bool("tls")
         var options = TLSOptions()
         options.caFile = p.file("caFile")
