@@ -102,6 +102,10 @@ enum GateCommand {
             display.finish()
             let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
             log("scenario \(scenario.name): \(GateSummaryLine.render(summary))")
+            if let abort = result.abort, !continueOnFail {
+                // An abortOnFail SLO already failed the gate: do not spend the remaining scenarios' time.
+                stopReason = "scenario \(scenario.name) stopped early: abortOnFail SLO \(abort.expression) failed (use --continue-on-fail to run the rest anyway)"
+            }
             outcomes.append(.init(file: file, scenario: scenario, summary: summary, skippedReason: nil))
             for step in summary.steps where step.metrics.latency.totalCount > 0 {
                 histograms.append((safeName("\(scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))

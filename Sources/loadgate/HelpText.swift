@@ -31,7 +31,8 @@ enum HelpText {
 
     Runs the scenario's steps under its load model, records latency histograms, judges the SLOs
     and writes summary.json and report.html (charts, error samples, generator health) to a new
-    results folder.
+    results folder. An SLO "over 1m" must hold in every minute; an SLO with "abortOnFail" stops
+    the run as soon as it fails (exit 1, results written).
 
     Options:
       --target URL        replace the scenario's target base URL
@@ -108,7 +109,8 @@ enum HelpText {
       --scenario FILE      a scenario to run (repeatable)
       --checklist FILE     the deployment verification checklist
       --attestations FILE  attestations and waivers for the checklist
-      --continue-on-fail   run the scenarios even if a critical check failed
+      --continue-on-fail   run the scenarios even if a critical check failed, and the
+                           remaining scenarios after an abortOnFail SLO stopped one
       --target URL         replace every scenario's target base URL
       --workers N          worker threads per scenario (default: one per core)
       --out DIR            bundle folder (must not already hold a report)
@@ -146,7 +148,8 @@ enum HelpText {
 
     static let target = """
     Usage: loadgate target [--port N] [--host 127.x.y.z] [--latency DIST] [--error-rate P]
-                           [--stall EVERY:FOR] [--mcp-json|--mcp-sse] [--workflow-duration D]
+                           [--stall EVERY:FOR] [--slow-after AFTER:ADDED] [--mcp-json|--mcp-sse]
+                           [--workflow-duration D]
 
     Serves, on loopback only, what the platform serves: /health/live, /health/ready,
     /api/v1/health, /metrics (the bmw_* families), POST /mcp (MCP Streamable HTTP, session era;
@@ -155,6 +158,7 @@ enum HelpText {
       --latency fixed:10ms | uniform:5ms-20ms | lognormal:10ms,0.5
       --error-rate 0.05    answer 5% of requests with HTTP 500
       --stall 10s:1s       every 10 s, hold every answer for 1 s
+      --slow-after 15s:80ms  from 15 s after start, answer every request 80 ms slower
 
     """
 

@@ -24,12 +24,17 @@ enum TargetCommand {
                 problems.append(Diagnostic(file: "command line", path: "--stall", message: "\"\(text)\" must be EVERY:FOR with EVERY > FOR, e.g. 10s:1s"))
             }
         }
+        if let text = args.values["slow-after"] {
+            if let slowAfter = FaultProfile.parseSlowAfter(text) { faults.slowAfter = slowAfter } else {
+                problems.append(Diagnostic(file: "command line", path: "--slow-after", message: "\"\(text)\" must be AFTER:ADDED, e.g. 15s:80ms (from 15 s on, answer 80 ms slower)"))
+            }
+        }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
         return faults
     }
 
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["port", "host", "latency", "error-rate", "stall", "workflow-duration"],
+        let args = try ArgumentList(arguments, valued: ["port", "host", "latency", "error-rate", "stall", "slow-after", "workflow-duration"],
                                     boolean: ["mcp-json", "mcp-sse", "help"], command: "target")
         if args.flags.contains("help") { StandardOutput.write(HelpText.target); return ExitCode.passed }
         let faults = try faults(args)

@@ -30,6 +30,10 @@ public struct RunResult: Sendable {
     public var mcpSessionsDeleted: Int64 = 0
     /// Problems found before load started (e.g. an unreadable agent card).
     public var problems: [String] = []
+    /// Windowed SLOs' outcomes by expression text, judged from the per-second data (`SLOMonitor`).
+    public var sloWindows: [String: SLOWindowOutcome] = [:]
+    /// Set when an abortOnFail SLO stopped the run early (a gate failure, not an interrupt).
+    public var abort: RunAbort?
 
     /// All steps merged: the "overall" scope of SLOs.
     public var overall: StepMetrics {

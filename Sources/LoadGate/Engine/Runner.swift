@@ -34,6 +34,13 @@ public struct Runner {
         }
 
         var aggregator = TimeSeriesAggregator(metricCount: plan.metricNames.count, stepCount: plan.preparedSteps.count)
+        var monitor = SLOMonitor(slos: plan.scenario.slos, metricNames: plan.metricNames, stepCount: plan.preparedSteps.count,
+                                 measureFromNanos: plan.measureFromNanos)
+        func observe(_ second: IntervalSnapshot) {
+            if !monitor.isIdle { monitor.absorb(second) }
+            onSecond(second)
+        }
+        var stoppedBySLO = false
         var interrupted = false
         var done = 0
         let plannedNanos = plan.scenario.load.durationNanos
@@ -48,7 +55,7 @@ public struct Runner {
             // Never finalize a second that has not ended yet (watermarks are Int.max once a worker is done).
             let limit = final ? Int((elapsed + DurationText.nanosPerSecond - 1) / DurationText.nanosPerSecond)
                               : Int(elapsed / DurationText.nanosPerSecond)
-            aggregator.finalize(below: watermark, limitSecond: max(limit, 0), runNanos: runNanos, onSecond: onSecond)
+            aggregator.finalize(below: watermark, limitSecond: max(limit, 0), runNanos: runNanos, onSecond: observe)
         }
 
         while done < workers.count {
@@ -59,6 +66,12 @@ public struct Runner {
             }
             while finished.wait(timeout: .now()) == .success { done += 1 }
             drain(final: false)
+            if !stoppedBySLO, monitor.abort != nil {
+                // An abortOnFail SLO failed: stop as on an interrupt, but the verdict is "failed".
+                stoppedBySLO = true
+                stop.stop()
+                for worker in workers { curl_multi_wakeup(worker.multi) }
+            }
             progress(RunProgress(elapsedNanos: max(0, MonotonicClock.nowNanos() - startNanos), plannedNanos: plannedNanos,
                                  requests: aggregator.totalRequests, failures: aggregator.totalFailures,
                                  lastSecond: aggregator.points.last))
@@ -87,6 +100,8 @@ public struct Runner {
         result.stepCount = plan.preparedSteps.count
         result.metricNames = plan.metricNames
         result.problems = [plan.a2aProblem].compactMap { $0 }
+        result.sloWindows = monitor.finish()
+        result.abort = monitor.abort
         result.steps = steps
         result.lateness = lateness
         if case let .open(load) = plan.scenario.load {

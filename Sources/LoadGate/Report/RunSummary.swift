@@ -33,8 +33,16 @@ public struct RunSummary: Sendable {
         }
         let overall = result.overall
         let loadSeconds = Double(min(result.elapsedNanos, scenario.load.durationNanos) - result.measureFromNanos) / 1e9
-        let slos = SLOEvaluator.evaluate(scenario.slos, SLOEvaluator.Inputs(
-            steps: steps.map { ($0.name, $0.metrics) }, overall: overall, loadSeconds: loadSeconds, dropped: result.dropped))
+        var slos = SLOEvaluator.evaluate(scenario.slos, SLOEvaluator.Inputs(
+            steps: steps.map { ($0.name, $0.metrics) }, overall: overall, loadSeconds: loadSeconds, dropped: result.dropped,
+            windows: result.sloWindows))
+        if let abort = result.abort {
+            // The SLO that stopped the run failed on the data it saw, whatever the last moments added.
+            for index in slos.indices where slos[index].expression == abort.expression && slos[index].passed {
+                slos[index].passed = false
+                slos[index].observedText = "\(abort.observedText) at \(DurationText.trim(abort.atSeconds))s"
+            }
+        }
 
         var reasons: [String] = result.problems
         var invalid = false
@@ -44,11 +52,13 @@ public struct RunSummary: Sendable {
             invalid = true
             reasons.append("the run was interrupted before it finished; results are incomplete")
         }
+        if let abort = result.abort { reasons.append(abort.reason) }
         if case let .open(load) = scenario.load, let planned = result.plannedIterations {
             let seconds = Double(load.durationNanos - result.measureFromNanos) / 1e9
             requestedRate = Double(planned) / seconds
-            achievedRate = Double(result.iterationsStarted) / seconds
-            if !result.interrupted {
+            achievedRate = Double(result.iterationsStarted) / (result.abort == nil ? seconds : max(loadSeconds, 1e-9))
+            // A run stopped early by abortOnFail started fewer iterations by design: no shortfall.
+            if !result.interrupted && result.abort == nil {
                 let shortfall = planned > 0 ? (1 - Double(result.iterationsStarted + result.dropped) / Double(planned)) * 100 : 0
                 let startedShortfall = planned > 0 ? (1 - Double(result.iterationsStarted) / Double(planned)) * 100 : 0
                 if result.dropped > 0 {
@@ -64,7 +74,7 @@ public struct RunSummary: Sendable {
         }
         let failedSLOs = slos.filter { !$0.passed }
         for slo in failedSLOs { reasons.append("SLO failed: \(slo.expression) (observed \(slo.observedText))") }
-        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty ? .passed : .failed)
+        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty && result.abort == nil ? .passed : .failed)
         return RunSummary(scenarioName: scenario.name, scenarioSHA256: scenario.sha256, scenarioFile: scenarioFile,
                           target: scenario.target.map(Redaction.url), load: scenario.load, result: result, steps: steps,
                           overall: overall, slos: slos, verdict: verdict, reasons: reasons, loadSeconds: loadSeconds,

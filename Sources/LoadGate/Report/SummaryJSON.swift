@@ -46,10 +46,34 @@ public enum SummaryJSON {
                 ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
             ("timeseries", timeSeries(result.timeSeries)),
             ("slos", .array(summary.slos.map { slo in
-                .object([("expression", .string(slo.expression)), ("step", slo.step.map(JSONValue.string) ?? .null),
-                         ("observed", slo.observed.map(JSONValue.number) ?? .null), ("observedText", .string(slo.observedText)),
-                         ("passed", .bool(slo.passed))])
+                var members: [(key: String, value: JSONValue)] = [
+                    ("expression", .string(slo.expression)), ("step", slo.step.map(JSONValue.string) ?? .null),
+                    ("observed", slo.observed.map(JSONValue.number) ?? .null), ("observedText", .string(slo.observedText)),
+                    ("passed", .bool(slo.passed))]
+                if let window = slo.window { members.append(("window", self.window(window))) }
+                return .object(members)
             })),
+            ("abort", result.abort.map { abort in
+                .object([("slo", .string(abort.expression)), ("atSeconds", .number(abort.atSeconds)),
+                         ("observedText", .string(abort.observedText)), ("reason", .string(abort.reason))])
+            } ?? .null),
+        ])
+    }
+
+    /// A windowed SLO's windows: `values` has one entry per judged window (null when nothing was
+    /// measured in it), `worst` names the window that decides the result.
+    private static func window(_ outcome: SLOWindowOutcome) -> JSONValue {
+        .object([
+            ("seconds", .number(Double(outcome.lengthSeconds))),
+            ("failed", .number(Double(outcome.failed))),
+            ("total", .number(Double(outcome.total))),
+            ("worst", outcome.worst.map { worst in
+                .object([("start", .number(Double(worst.startSecond))), ("end", .number(worst.endSeconds)),
+                         ("value", worst.value.map(JSONValue.number) ?? .null)])
+            } ?? .null),
+            ("values", .array(outcome.windows.map { $0.value.map(JSONValue.number) ?? .null })),
+            ("starts", .array(outcome.windows.map { .number(Double($0.startSecond)) })),
+            ("passed", .array(outcome.windows.map { .bool($0.passed) })),
         ])
     }
 

@@ -51,11 +51,25 @@ public enum SummaryTable {
         var sloRows: [[String]] = [["SLO", "observed", "result"]]
         for slo in summary.slos { sloRows.append([slo.expression, slo.observedText, slo.passed ? "pass" : "FAIL"]) }
         out += table(sloRows, rightAligned: [1])
+        for slo in summary.slos { if let line = failingWindows(slo) { out += line } }
         out += "\n"
         out += "verdict: \(summary.verdict.rawValue.uppercased())\n"
         for reason in summary.reasons where !reason.hasPrefix("SLO failed") { out += "  \(reason)\n" }
         if let resultsPath { out += "results: \(resultsPath)\n" }
         return out
+    }
+
+    /// "  p95 < 50ms over 5s: failed in 15s-20s (81ms)" for a windowed SLO with failing windows
+    /// (the first five; the count says how many more).
+    static func failingWindows(_ slo: SLOResult) -> String? {
+        guard let outcome = slo.window else { return nil }
+        let failing = outcome.windows.filter { !$0.passed }
+        guard !failing.isEmpty else { return nil }
+        let shown = failing.prefix(5).map { window in
+            "\(SLOWindowOutcome.span(window)) (\(outcome.valueText(window)))"
+        }
+        let more = failing.count > 5 ? " and \(failing.count - 5) more" : ""
+        return "  \(slo.expression): failed in \(shown.joined(separator: ", "))\(more)\n"
     }
 
     static func loadDescription(_ summary: RunSummary) -> String {

@@ -1,7 +1,9 @@
 /// A service-level objective such as `p95 < 2s` or `health: availability >= 99.9%`, parsed once.
-/// Grammar: `[step:] stat op value` where stat is `pNN`, `pNN.N`, `mean`, `min`, `max` (optionally
-/// prefixed by a phase: `ttfb.`, `connect.`, `tls.`, `dns.`, `service.`), `availability`,
-/// `error_rate`, `rps` or `dropped`; op is one of `< <= > >= ==`; values carry units.
+/// Grammar: `[step:] stat op value [over window]` where stat is `pNN`, `pNN.N`, `mean`, `min`, `max`
+/// (optionally prefixed by a phase: `ttfb.`, `connect.`, `tls.`, `dns.`, `service.`), `availability`,
+/// `error_rate`, `rps` or `dropped`; op is one of `< <= > >= ==`; values carry units. With
+/// `over 1m` the SLO must hold in every window of that length (see `WindowedSLO`), not only over
+/// the whole run.
 public struct SLOExpression: Sendable, Equatable {
     public enum Phase: String, Sendable, CaseIterable {
         case latency, service, ttfb, connect, tls, dns
@@ -41,6 +43,13 @@ public struct SLOExpression: Sendable, Equatable {
     /// Seconds for latency, percent (0...100) for availability and error_rate, requests per second
     /// for rps, a count for dropped.
     public let threshold: Double
+    /// `over 1m`: the window length in whole seconds (windows are built from per-second data);
+    /// nil judges the whole run.
+    public let windowSeconds: Int?
+    /// Stop the run as soon as this SLO fails on the data so far (see `AbortMonitor`).
+    public var abortOnFail = false
+    /// Grace period from the run start before `abortOnFail` is checked.
+    public var abortAfterNanos: Int64 = 0
 
     /// The production-readiness targets of the platform, used when a scenario names none.
     public static let defaults = ["p95 < 2s", "availability >= 99.9%"]
@@ -95,7 +104,23 @@ public struct SLOExpression: Sendable, Equatable {
 
         skipSpaces()
         let valueStart = position
-        let valueText = String(characters[position...]).trimmingCharacters(in: .whitespaces)
+        var valueEnd = characters.count
+        var windowSeconds: Int?
+        if let over = overKeyword(in: characters, from: position) {
+            valueEnd = over
+            let windowStart = over + 6
+            let windowText = String(characters[windowStart...]).trimmingCharacters(in: .whitespaces)
+            var windowColumn = windowStart
+            while windowColumn < characters.count, characters[windowColumn] == " " { windowColumn += 1 }
+            guard let nanos = DurationText.parseNanos(windowText) else {
+                return fail("window \"\(windowText)\" is not a duration; write e.g. over 30s, over 1m, over 5m", at: windowColumn)
+            }
+            guard nanos > 0, nanos % DurationText.nanosPerSecond == 0 else {
+                return fail("a window must be a whole number of seconds, at least 1s (windows are built from per-second data); write e.g. over 2s", at: windowColumn)
+            }
+            windowSeconds = Int(nanos / DurationText.nanosPerSecond)
+        }
+        let valueText = String(characters[position..<valueEnd]).trimmingCharacters(in: .whitespaces)
         if valueText.isEmpty { return fail("missing value after '\(comparison.rawValue)'", at: valueStart) }
 
         let threshold: Double
@@ -132,8 +157,47 @@ public struct SLOExpression: Sendable, Equatable {
         if metric == .dropped, step != nil {
             return fail("'dropped' counts whole iterations and cannot be scoped to a step", at: statStart)
         }
+        if windowSeconds != nil, let reason = perSecondLimitation(metric) {
+            return fail("'\(statText)' cannot be judged over a window: \(reason); drop the window", at: statStart)
+        }
         return .success(SLOExpression(text: text.trimmingCharacters(in: .whitespaces), step: step, metric: metric,
-                                      comparison: comparison, threshold: threshold))
+                                      comparison: comparison, threshold: threshold, windowSeconds: windowSeconds))
+    }
+
+    /// Why a metric cannot be judged from per-second data, or nil when it can. Per-second data
+    /// (`StepInterval`) carries requests, failures and the latency histogram only; windows and
+    /// abort checks read nothing else.
+    static func perSecondLimitation(_ metric: Metric) -> String? {
+        switch metric {
+        case let .latency(phase, _) where phase != .latency:
+            return "per-second data records latency only, not \(phase.rawValue) (use \(phaseFreeHint(metric)))"
+        case .dropped:
+            return "dropped iterations are counted for the whole run only"
+        default:
+            return nil
+        }
+    }
+
+    private static func phaseFreeHint(_ metric: Metric) -> String {
+        guard case let .latency(_, statistic) = metric else { return "p95" }
+        switch statistic {
+        case let .percentile(p): return "p" + JSONWriter.format(p)
+        case .mean: return "mean"
+        case .min: return "min"
+        case .max: return "max"
+        }
+    }
+
+    /// The index of the last ` over ` (a word, with spaces around it) at or after `start`.
+    private static func overKeyword(in characters: [Character], from start: Int) -> Int? {
+        let keyword = Array(" over ")
+        guard characters.count >= start + keyword.count else { return nil }
+        var index = characters.count - keyword.count
+        while index >= start {
+            if Array(characters[index..<index + keyword.count]) == keyword { return index }
+            index -= 1
+        }
+        return nil
     }
 
     private static func parseMetric(_ text: String) -> Metric? {

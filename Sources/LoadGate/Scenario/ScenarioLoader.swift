@@ -83,7 +83,7 @@ public struct ScenarioLoader {
         let mcp = mcpSettings(document["mcp"], target: target.url, r)
         let a2a = a2aSettings(document["a2a"], target: target.url, r)
         let (steps, stepNames) = self.steps(document["steps"], target: target, defaults: defaults, mcp: mcp, r)
-        let (slos, slosAreDefaults) = self.slos(document["slos"], stepNames: stepNames, r)
+        let (slos, slosAreDefaults) = self.slos(document["slos"], stepNames: stepNames, load: load, r)
 
         let regressionOverrides = document["regression"].map {
             RegressionPolicy.decodeOverrides($0, stepNames: steps.map(\.name) + steps.flatMap(\.phaseNames), r)

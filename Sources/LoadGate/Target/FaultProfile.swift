@@ -16,11 +16,22 @@ public struct FaultProfile: Sendable, Equatable {
     public var errorRate = 0.0
     /// Every `every` nanoseconds, hold all answers for `duration` (from the target's start).
     public var stall: (every: Int64, duration: Int64)?
+    /// From `after` nanoseconds on (since the target's start), add `latency` to every answer: a
+    /// target that degrades during a run (a leak, a filling queue), for windowed SLOs.
+    public var slowAfter: (after: Int64, latency: Int64)?
 
     public init() {}
 
     public static func == (a: FaultProfile, b: FaultProfile) -> Bool {
         a.latency == b.latency && a.errorRate == b.errorRate && a.stall?.every == b.stall?.every && a.stall?.duration == b.stall?.duration
+            && a.slowAfter?.after == b.slowAfter?.after && a.slowAfter?.latency == b.slowAfter?.latency
+    }
+
+    /// `15s:80ms`: from 15 s after the start, add 80 ms to every answer.
+    public static func parseSlowAfter(_ text: String) -> (after: Int64, latency: Int64)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { DurationText.parseNanos(String($0)) }
+        guard parts.count == 2, let after = parts[0], let latency = parts[1], after >= 0, latency > 0 else { return nil }
+        return (after, latency)
     }
 
     /// `fixed:10ms`, `uniform:5ms-20ms`, `lognormal:10ms,0.5`.
@@ -58,6 +69,7 @@ public struct FaultProfile: Sendable, Equatable {
             let normal = (-2 * log(Double.random(in: Double.ulpOfOne..<1))).squareRoot() * cos(2 * .pi * Double.random(in: 0..<1))
             delay = Int64(Double(median) * exp(sigma * normal))
         }
+        if let slowAfter, elapsed >= slowAfter.after { delay += slowAfter.latency }
         if let stall, elapsed % stall.every < stall.duration {
             delay += stall.duration - elapsed % stall.every
         }
