@@ -28,14 +28,29 @@ struct CompareIntegrationTests {
         return run
     }
 
+    /// Runs the scenario, again (at most 4 tries) while the generator itself fell behind: start
+    /// lateness p99 over 5 ms, the threshold at which `compare` notes that the machine, not the
+    /// target, was measured. Such a run is no evidence either way (when parallel test suites
+    /// starve it, its p95 reaches hundreds of ms). Returns how many runs were set aside.
+    @discardableResult
+    static func steadyRun(_ scenario: String, port: Int, out: String) throws -> Int {
+        for attempt in 0..<4 {
+            _ = try run(scenario, port: port, out: out)
+            let summary = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
+            guard let late = summary.number("/lateness/p99"), late > 0.005, attempt < 3 else { return attempt }
+            try FileManager.default.removeItem(atPath: out)
+        }
+        return 3
+    }
+
     @Test("a new run at 30 ms against a baseline at 10 ms exits 1 naming the step and p95; the reverse is an improvement")
     func slowerReleaseIsARegression() throws {
         let scratch = try ScratchDirectory()
         let fast = try Self.target(latency: "fixed:10ms")
         let slow = try Self.target(latency: "fixed:30ms")
         let scenario = try Self.scenario(scratch)
-        _ = try Self.run(scenario, port: fast.port, out: scratch.path("base"))
-        _ = try Self.run(scenario, port: slow.port, out: scratch.path("new"))
+        try Self.steadyRun(scenario, port: fast.port, out: scratch.path("base"))
+        try Self.steadyRun(scenario, port: slow.port, out: scratch.path("new"))
         let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new")])
         #expect(compare.exitCode == 1)
         #expect(compare.stdout.contains("REGRESSION: scenario cmp, step live: p95 latency "), "\(compare.stdout)")
@@ -63,9 +78,9 @@ struct CompareIntegrationTests {
         let scratch = try ScratchDirectory()
         let fast = try Self.target(latency: "fixed:10ms")
         let scenario = try Self.scenario(scratch, seconds: 5)
-        _ = try Self.run(scenario, port: fast.port, out: scratch.path("base"))
+        try Self.steadyRun(scenario, port: fast.port, out: scratch.path("base"))
         for attempt in 1...5 {
-            _ = try Self.run(scenario, port: fast.port, out: scratch.path("rerun\(attempt)"))
+            try Self.steadyRun(scenario, port: fast.port, out: scratch.path("rerun\(attempt)"))
             let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("rerun\(attempt)")])
             #expect(compare.exitCode == 0, "rerun \(attempt) was called a regression:\n\(compare.stdout)")
             #expect(compare.stdout.contains("  live     p95 "))
