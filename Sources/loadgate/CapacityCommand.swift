@@ -5,7 +5,7 @@ import LoadGate
 enum CapacityCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
         let args = try ArgumentList(arguments, valued: ["from", "to", "step-duration", "warmup", "precision", "connections",
-                                                        "workers", "max-time", "target", "out"],
+                                                        "workers", "max-time", "target", "out", "metrics-listen"],
                                     boolean: ["quiet", "help"], command: "capacity")
         if args.flags.contains("help") { StandardOutput.write(HelpText.capacity); return ExitCode.passed }
         guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "capacity") }
@@ -56,15 +56,17 @@ enum CapacityCommand {
             connections: connections ?? scenarioConnections, workers: workers,
             maxTimeNanos: maxTime ?? 600 * DurationText.nanosPerSecond)
 
-        let outputDirectory = try RunCommand.prepareOutput(args.values["out"], folderName: "\(scenario.name)-capacity", marker: "capacity.json")
         let quiet = args.flags.contains("quiet")
+        let live = try MetricsListenOption.start(args.values["metrics-listen"], quiet: quiet)
+        defer { live?.stop() }
+        let outputDirectory = try RunCommand.prepareOutput(args.values["out"], folderName: "\(scenario.name)-capacity", marker: "capacity.json")
         if !quiet {
             StandardError.write("capacity search: \(DurationText.trim(settings.from))/s .. \(DurationText.trim(settings.to))/s, \(DurationText.format(nanos: settings.stepNanos)) per step after \(DurationText.format(nanos: settings.warmupNanos)) warm-up, precision \(JSONWriter.format(settings.precision * 100))%\n")
         }
         var signals = SignalWatch()
         let result = CapacityRunner(scenario: scenario, settings: settings).run(wait: { signals.wait(milliseconds: $0) }, onStep: { step in
             if !quiet { StandardError.write(CapacityReport.stepLine(step) + "\n") }
-        })
+        }, live: live?.metrics)
         signals.restore()
 
         let capacityFile = outputDirectory.appendingPathComponent("capacity.json")

@@ -6,8 +6,8 @@ import LoadGate
 /// bundle; exit 0 only if every SLO and every non-waived check passed.
 enum GateCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "target", "merged"],
-                                    boolean: ["continue-on-fail", "quiet", "help"], command: "gate")
+        let args = try ArgumentList(arguments, valued: ["scenario", "checklist", "attestations", "out", "workers", "target", "baseline", "max-regression", "floor", "metrics-listen", "merged"],
+                                    boolean: ["continue-on-fail", "quiet", "help", "allow-invalid-baseline"], command: "gate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.gate); return ExitCode.passed }
         if let extra = args.positionals.first { throw .usage("unexpected argument '\(extra)'; name files with --scenario and --checklist", command: "gate") }
         let scenarioFiles = args.allValues["scenario"] ?? []
@@ -18,14 +18,17 @@ enum GateCommand {
         return try run(scenarioFiles: scenarioFiles, checklistFile: args.values["checklist"], attestationsFile: args.values["attestations"],
                        out: args.values["out"], folderName: "readiness", continueOnFail: args.flags.contains("continue-on-fail"),
                        workersText: args.values["workers"], quiet: args.flags.contains("quiet"), environment: ProcessInfo.processInfo.environment,
-                       target: args.values["target"], mergedRuns: mergedRuns)
+                       target: args.values["target"], mergedRuns: mergedRuns, baseline: try GateBaseline.options(args),
+                       metricsListen: args.values["metrics-listen"])
     }
 
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
     /// - Parameter target: `--target`, replacing every scenario's target.
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
                     continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String],
-                    target: String? = nil, mergedRuns: [String] = []) throws(CLIError) -> Int32 {
+                    target: String? = nil, mergedRuns: [String] = [],
+                    baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil,
+                    metricsListen: String? = nil) throws(CLIError) -> Int32 {
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
@@ -55,13 +58,26 @@ enum GateCommand {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }
+        var baseline: GateBaseline?
+        if let options = baselineOptions, problems.isEmpty {
+            let (loaded, baselineProblems) = GateBaseline.load(path: options.path, policy: options.policy, allowInvalid: options.allowInvalid,
+                                                               scenarios: scenarios, signingKey: environment[ReportBundle.signingKeyVariable])
+            baseline = loaded
+            problems += baselineProblems
+        }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        let live = try MetricsListenOption.start(metricsListen, quiet: quiet)
+        defer { live?.stop() }
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
         let secrets = scenarios.flatMap { $0.1.secretValues } + merged.flatMap(\.scenario.secretValues) + (checklist?.secretValues ?? [])
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
+        if let baseline {
+            log("baseline \(baseline.input.path): run \(baseline.input.runID), manifest verified (sha256 \(baseline.input.manifestSHA256?.prefix(16) ?? "?")…)")
+            for note in baseline.input.notes { log("baseline: note: \(note)") }
+        }
         var checklistRun: ChecklistRun?
         var stopReason: String?
         if let checklist, let file = checklistFile {
@@ -87,10 +103,13 @@ enum GateCommand {
             }
             log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))\(scenario.target.map { " against \(Redaction.url($0))" } ?? "")")
             var display = ProgressDisplay(quiet: quiet)
-            let result = Runner(plan: RunPlan(scenario: scenario, workers: workers)).run(wait: { milliseconds in
+            let plan = RunPlan(scenario: scenario, workers: workers)
+            live?.metrics.begin(plan: plan)
+            let result = Runner(plan: plan).run(wait: { milliseconds in
                 if signals.wait(milliseconds: milliseconds) { interrupted = true }
                 return interrupted
-            }, progress: { display.update($0) })
+            }, progress: { display.update($0); live?.metrics.progress($0) }, onSecond: { live?.metrics.absorb($0, metricNames: plan.metricNames) })
+            live?.metrics.finish(result)
             display.finish()
             let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
             log("scenario \(scenario.name): \(GateSummaryLine.render(summary))")
@@ -112,10 +131,11 @@ enum GateCommand {
             }
         }
 
-        let report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
+        var report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
                                               checklist: checklistRun, scenarios: outcomes, environment: environment,
                                               libcurlVersion: CurlVersion.description,
                                               gitCommit: ReportBundle.harnessCommit(executable: CommandLine.arguments[0]))
+        if let baseline { report = baseline.apply(to: report, scenarios: scenarios) }
         do {
             try ReportBundle.write(report: report, histograms: histograms, to: outputDirectory, secrets: secrets,
                                    signingKey: environment[ReportBundle.signingKeyVariable])

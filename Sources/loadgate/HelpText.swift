@@ -11,6 +11,7 @@ enum HelpText {
       capacity SCENARIO   find the highest arrival rate that still meets the scenario's SLOs
       check CHECKLIST     walk a deployment verification checklist (VPN, DNS, mTLS, secrets, ...)
       gate                checklist + scenarios -> one audit-ready bundle (JSON, JUnit, Markdown, HTML)
+      compare BASE NEW    is NEW worse than BASE? per step p50/p95/p99, availability, throughput
       verify DIR          recompute a bundle's digests (and HMAC) and name any changed file
       report DIR          re-render a bundle's or a run folder's HTML (and a bundle's Markdown, JUnit)
       target              run the built-in demo target (the platform, impersonated) on loopback
@@ -45,6 +46,8 @@ enum HelpText {
       --shard I/N         run shard I (0-based) of N: rate/N, VUs and iterations split
                           (auto/N: index from JOB_COMPLETION_INDEX or GitLab's CI_NODE_INDEX)
       --start-at TIME     wait until TIME (RFC 3339 UTC, e.g. 2026-11-26T10:00:00Z) so shards start together
+      --metrics-listen A  serve Prometheus/OpenMetrics at http://A/metrics while running
+                          (127.0.0.1:PORT; PORT alone is loopback; another address only if named)
       --quiet             no progress on stderr
       -h, --help          show this help
 
@@ -110,6 +113,7 @@ enum HelpText {
       --max-time D        bound on the whole search (default 10m)
       --target URL        replace the scenario's target base URL
       --out DIR           write capacity.json to DIR (must not already hold one)
+      --metrics-listen A  serve Prometheus/OpenMetrics at http://A/metrics while searching
       --quiet             no per-step lines on stderr
       -h, --help          show this help
 
@@ -156,6 +160,12 @@ enum HelpText {
       --target URL         replace every scenario's target base URL
       --workers N          worker threads per scenario (default: one per core)
       --out DIR            bundle folder (must not already hold a report)
+      --baseline DIR       compare each scenario with this earlier gate bundle (verified first;
+                           a tampered one is refused); a regression fails the gate
+      --max-regression P   relative tolerance for --baseline (default 10%)
+      --floor D            latency noise floor for --baseline (default 10ms)
+      --allow-invalid-baseline  compare with baseline runs whose verdict was invalid
+      --metrics-listen A   serve Prometheus/OpenMetrics at http://A/metrics while running
       --quiet              no progress on stderr
       -h, --help           show this help
 

@@ -4,7 +4,7 @@ import LoadGate
 /// `loadgate run SCENARIO`: validate, run, judge, write `summary.json`, print the table.
 enum RunCommand {
     static func execute(_ arguments: [String]) throws(CLIError) -> Int32 {
-        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out", "shard", "start-at"],
+        let args = try ArgumentList(arguments, valued: ["target", "rate", "vus", "duration", "workers", "out", "shard", "start-at", "metrics-listen"],
                                     boolean: ["quiet", "help"], command: "run")
         if args.flags.contains("help") { StandardOutput.write(HelpText.run); return ExitCode.passed }
         guard let file = args.positionals.first else { throw .usage("missing SCENARIO file", command: "run") }
@@ -29,6 +29,8 @@ enum RunCommand {
         }
         scenario = try sharding.split(scenario)
 
+        let live = try MetricsListenOption.start(args.values["metrics-listen"], quiet: args.flags.contains("quiet"))
+        defer { live?.stop() }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         var plan = RunPlan(scenario: scenario, workers: workers)
         plan.shardNumbering = ShardNumbering(sharding.shard)
@@ -46,8 +48,10 @@ enum RunCommand {
         } catch {
             throw .internalError("cannot write \(outputDirectory.path)/\(RunFolderFiles.latencyLog): \(error.localizedDescription)")
         }
-        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) },
-                                            onSecond: { latencyLog.append($0) })
+        live?.metrics.begin(plan: plan)
+        let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0); live?.metrics.progress($0) },
+                                            onSecond: { latencyLog.append($0); live?.metrics.absorb($0, metricNames: plan.metricNames) })
+        live?.metrics.finish(result)
         signals.restore()
         display.finish()
 

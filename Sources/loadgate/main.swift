@@ -12,6 +12,7 @@ do {
     case "target": code = try TargetCommand.execute(Array(arguments.dropFirst()))
     case "demo": code = try TargetCommand.demo(Array(arguments.dropFirst()))
     case "gate": code = try GateCommand.execute(Array(arguments.dropFirst()))
+    case "compare": code = try CompareCommand.execute(Array(arguments.dropFirst()))
     case "verify": code = try VerifyCommand.execute(Array(arguments.dropFirst()))
     case "report": code = try ReportCommand.execute(Array(arguments.dropFirst()))
     case "check": code = try CheckCommand.execute(Array(arguments.dropFirst()))
@@ -29,7 +30,7 @@ do {
         StandardOutput.write(HelpText.main)
         code = arguments.isEmpty ? ExitCode.invalidInput : ExitCode.passed
     case let command?:
-        let known = ["run", "capacity", "check", "gate", "verify", "report", "target", "demo", "validate", "merge", "kube", "version", "help"]
+        let known = ["run", "capacity", "check", "gate", "verify", "report", "target", "demo", "validate", "merge", "kube", "compare", "version", "help"]
         let hint = known.first { $0.hasPrefix(String(command.prefix(2))) }.map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError.usage("unknown command '\(command)'\(hint)", command: nil)
     }

@@ -116,7 +116,8 @@ public struct CapacityRunner {
     /// - Parameters:
     ///   - wait: as for `Runner.run`; true stops the search (the current step is kept as partial).
     ///   - onStep: called after each step, for live output.
-    public func run(wait: (Int) -> Bool, onStep: (CapacityStep) -> Void = { _ in }) -> CapacityResult {
+    ///   - live: fed every step's seconds for `--metrics-listen` (one series across the steps).
+    public func run(wait: (Int) -> Bool, onStep: (CapacityStep) -> Void = { _ in }, live: LiveMetrics? = nil) -> CapacityResult {
         var search = CapacitySearch(from: settings.from, to: settings.to, precision: settings.precision)
         var steps: [CapacityStep] = []
         let startedAt = Date()
@@ -137,10 +138,12 @@ public struct CapacityRunner {
                                                maxLatenessNanos: stepTotalNanos, tolerancePercent: OpenLoad.defaultTolerancePercent))
             let plan = RunPlan(scenario: stepScenario, workers: settings.workers, warmupNanos: settings.warmupNanos)
             let before = GeneratorLoad.Sample.now()
+            live?.begin(plan: plan)
             let result = Runner(plan: plan).run(wait: { milliseconds in
                 if wait(milliseconds) { interrupted = true }
                 return interrupted
-            })
+            }, progress: { live?.progress($0) }, onSecond: { live?.absorb($0, metricNames: plan.metricNames) })
+            live?.finish(result)
             let generator = GeneratorLoad.between(before, .now())
             let summary = RunSummary.make(scenario: stepScenario, scenarioFile: "", result: result)
             if result.interrupted {

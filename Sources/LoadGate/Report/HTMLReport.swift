@@ -14,6 +14,7 @@ public enum HTMLReport {
         var body = header(view)
         if view.kind == .readiness { body += overview(view) }
         for scenario in view.scenarios { body += scenarioSection(scenario, single: view.kind == .run) }
+        body += ComparisonSection.html(view.document)
         body += checklistSection(view)
         body += provenance(view)
         let heading = view.kind == .readiness ? "readiness" : "run"

@@ -86,6 +86,12 @@ public enum JUnitReport {
             suites.append(suite(name: "checklist: \(section)", tests: cases.count, failures: failures, errors: errors, skipped: skipped,
                                 time: time, timestamp: timestamp, cases: cases))
         }
+        for comparison in ComparisonSection.junitSuites(view.document) {
+            suites.append(comparison.xml)
+            totals.tests += comparison.tests
+            totals.failures += comparison.failures
+            totals.skipped += comparison.skipped
+        }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"loadgate readiness \(Markup.escape(view.runID))\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"\(totals.skipped)\">\n"
         out += suites.joined()

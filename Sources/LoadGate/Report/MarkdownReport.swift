@@ -43,6 +43,7 @@ public enum MarkdownReport {
                 out += "\n"
             }
         }
+        out += ComparisonSection.markdown(view.document)
         let inputs = view.inputs.map { "`\($0.file)` sha256 `\($0.sha256.prefix(16))…`" }
         out += "<sub>Inputs: " + inputs.joined(separator: ", ") + "</sub>\n"
         return out

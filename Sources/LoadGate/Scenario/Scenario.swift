@@ -19,6 +19,8 @@ public struct Scenario: Sendable {
     public var unsetEnvironment: [String]
     public var mcp = MCPSettings()
     public var a2a = A2ASettings()
+    /// `"regression"`: per-metric tolerances for `compare` and `gate --baseline`, by "metric" or "step: metric".
+    public var regressionOverrides: [String: RegressionPolicy.Tolerance] = [:]
 }
 
 /// Scenario-wide MCP settings (`"mcp": {...}`).

@@ -29,7 +29,7 @@ public struct ScenarioLoader {
 
     // MARK: - Document walk
 
-    static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a"]
+    static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a", "regression"]
     private static let defaultsKeys = ["headers", "timeout", "http", "tls"]
     private static let tlsKeys = ["insecure", "caFile", "certFile", "keyFile"]
 
@@ -85,6 +85,9 @@ public struct ScenarioLoader {
         let (steps, stepNames) = self.steps(document["steps"], target: target, defaults: defaults, mcp: mcp, r)
         let (slos, slosAreDefaults) = self.slos(document["slos"], stepNames: stepNames, load: load, r)
 
+        let regressionOverrides = document["regression"].map {
+            RegressionPolicy.decodeOverrides($0, stepNames: steps.map(\.name) + steps.flatMap(\.phaseNames), r)
+        } ?? [:]
         guard r.isEmpty, let load else { return nil }
         var scenario = Scenario(name: name, target: target.url, load: load, steps: steps, slos: slos, slosAreDefaults: slosAreDefaults,
                                 tls: tls, httpVersion: http, sha256: sha256,
@@ -92,6 +95,7 @@ public struct ScenarioLoader {
                                 unsetEnvironment: r.unsetNames.sorted())
         scenario.mcp = mcp
         scenario.a2a = a2a
+        scenario.regressionOverrides = regressionOverrides
         return scenario
     }
 

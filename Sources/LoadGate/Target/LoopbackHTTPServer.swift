@@ -46,10 +46,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    public init(host: String = "127.0.0.1", port: Int = 0, handler: @escaping @Sendable (Request) -> Response) throws(StartError) {
+    /// - Parameter allowAnyAddress: bind a non-loopback IPv4 address too (only when a user named
+    ///   it explicitly, e.g. `--metrics-listen 0.0.0.0:9464`); the demo target never sets it.
+    public init(host: String = "127.0.0.1", port: Int = 0, allowAnyAddress: Bool = false,
+                handler: @escaping @Sendable (Request) -> Response) throws(StartError) {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1, UInt32(bigEndian: address.sin_addr.s_addr) >> 24 == 127 else {
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1, allowAnyAddress || UInt32(bigEndian: address.sin_addr.s_addr) >> 24 == 127 else {
             throw .notLoopback(host)
         }
         address.sin_port = in_port_t(UInt16(port).bigEndian)
