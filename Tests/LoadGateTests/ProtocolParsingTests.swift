@@ -1,11 +1,10 @@
-import CCurl
 import Testing
 @testable import LoadGate
 
 @Suite("SSE and JSON-RPC parsing")
 struct ProtocolParsingTests {
     static func response(_ body: String, contentType: String) -> ExchangeResponse {
-        ExchangeResponse(result: CURLE_OK, status: 200, headers: ["content-type": contentType], body: Array(body.utf8),
+        ExchangeResponse(transportFailure: nil, status: 200, headers: ["content-type": contentType], body: Array(body.utf8),
                          sentNanos: 0, firstBodyNanos: 0, doneNanos: 0)
     }
 

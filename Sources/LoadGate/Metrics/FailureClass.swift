@@ -1,7 +1,5 @@
-import CCurl
-
-/// Why a request failed. Transport failures come from libcurl's result code; the rest from the
-/// response. The raw values are the names used in reports.
+/// Why a request failed. Transport failures come from the HTTP engine's result (classified in
+/// `TransferOutcome`); the rest from the response. `name` is what reports print.
 public enum FailureClass: Int, CaseIterable, Sendable {
     case dns, connect, tls, timeout, protocolError, http5xx, unexpectedStatus, expectation
     /// A JSON-RPC `error` reply (MCP, A2A).
@@ -39,20 +37,6 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         switch self {
         case .dns, .connect, .tls, .protocolError: return false
         default: return true
-        }
-    }
-
-    /// Classifies a libcurl transfer result that is not CURLE_OK.
-    public static func transport(_ code: CURLcode) -> FailureClass {
-        switch code {
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
-        case CURLE_COULDNT_CONNECT: return .connect
-        case CURLE_OPERATION_TIMEDOUT: return .timeout
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
-            return .tls
-        default: return .protocolError
         }
     }
 }

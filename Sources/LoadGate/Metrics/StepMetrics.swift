@@ -26,17 +26,6 @@ public struct StepMetrics: Sendable, Equatable {
 
     public init() {}
 
-    public func histogram(for phase: SLOExpression.Phase) -> Histogram {
-        switch phase {
-        case .latency: return latency
-        case .service: return serviceTime
-        case .ttfb: return ttfb
-        case .connect: return connect
-        case .tls: return tls
-        case .dns: return dns
-        }
-    }
-
     public mutating func merge(_ other: StepMetrics) {
         latency.merge(other.latency)
         serviceTime.merge(other.serviceTime)

@@ -1,0 +1,36 @@
+import CCurl
+
+/// How one HTTP transfer ended, judged against its step's expectations. A pure function of
+/// libcurl's result code, the status and the expectations: the one home of the rule (tested with
+/// a table in `TransferOutcomeTests`), used by plain steps and, for the transport part, by
+/// protocol exchanges.
+enum TransferOutcome {
+    /// The failure class of a response, nil when it succeeded. `bodyMatches` is asked only when
+    /// the transfer and the status passed and the step checks the body.
+    static func classify(result: CURLcode, status: Int, expect: Expectation, bodyMatches: () -> Bool) -> FailureClass? {
+        if result != CURLE_OK { return transportFailure(result) }
+        if status >= 500, !(expect.status?.contains(status) ?? false) { return .http5xx }
+        if !expect.accepts(status: status) { return .unexpectedStatus }
+        if expect.needsBody, !bodyMatches() { return .expectation }
+        return nil
+    }
+
+    /// nil for CURLE_OK, else the class of the transport failure.
+    static func transportFailure(orNil code: CURLcode) -> FailureClass? {
+        code == CURLE_OK ? nil : transportFailure(code)
+    }
+
+    /// Classifies a libcurl transfer result that is not CURLE_OK.
+    static func transportFailure(_ code: CURLcode) -> FailureClass {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
+        case CURLE_COULDNT_CONNECT: return .connect
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
+            return .tls
+        default: return .protocolError
+        }
+    }
+}
