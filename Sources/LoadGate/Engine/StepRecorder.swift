@@ -24,6 +24,15 @@ struct Completion {
     var status: Int?
     var failure: FailureClass?
     var timings: TransferTimings?
+
+    /// A transfer that timed out waited at least its timeout (libcurl may fire a fraction of a
+    /// millisecond early): it is never recorded below it, or `p95 < T` could pass while every
+    /// request timed out.
+    mutating func applyTimeoutFloor(_ timeoutNanos: Int64) {
+        guard failure == .timeout else { return }
+        serviceNanos = max(serviceNanos, timeoutNanos)
+        latencyNanos = max(latencyNanos, serviceNanos)
+    }
 }
 
 /// The one place a worker records what it measured: each completion's latency, service time,
@@ -81,7 +90,7 @@ struct StepRecorder {
     }
 
     private mutating func countStatus(_ index: Int, _ status: Int) {
-        let code = min(max(status, 0), 599)
+        let code = min(max(status, 0), StepMetrics.statusCodeLimit)
         metrics[index].statusCodes[code] += 1
         interval.steps[index].statusCodes[code, default: 0] += 1
     }

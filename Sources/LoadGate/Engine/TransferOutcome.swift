@@ -9,7 +9,7 @@ enum TransferOutcome {
     /// the transfer and the status passed and the step checks the body.
     static func classify(result: CURLcode, status: Int, expect: Expectation, bodyMatches: () -> Bool) -> FailureClass? {
         if result != CURLE_OK { return transportFailure(result) }
-        if status >= 500, !(expect.status?.contains(status) ?? false) { return .http5xx }
+        if (500...599).contains(status), !(expect.status?.contains(status) ?? false) { return .http5xx }
         if !expect.accepts(status: status) { return .unexpectedStatus }
         if expect.needsBody, !bodyMatches() { return .expectation }
         return nil

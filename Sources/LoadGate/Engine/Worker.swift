@@ -235,9 +235,10 @@ final class Worker: @unchecked Sendable {
             if let document = try? JSONParser.parse(slot.body) { capture(prepared.step, from: document, into: slot) } else { failure = .expectation }
         }
         if slot.measured {
-            recorder.record(slot.stepIndex, Completion(latencyNanos: now - slot.latencyStartNanos, serviceNanos: now - slot.sentNanos,
-                                                       status: status, failure: failure,
-                                                       timings: RequestSetup.timings(slot, result: result)), nowNanos: now)
+            var completion = Completion(latencyNanos: now - slot.latencyStartNanos, serviceNanos: now - slot.sentNanos,
+                                        status: status, failure: failure, timings: RequestSetup.timings(slot, result: result))
+            completion.applyTimeoutFloor(prepared.step.timeoutNanos)
+            recorder.record(slot.stepIndex, completion, nowNanos: now)
         }
         advance(slot, now: now)
     }
@@ -404,8 +405,10 @@ extension Worker {
             if let document = result.document { capture(step, from: document, into: slot) } else { failure = .expectation }
         }
         if slot.measured {
-            recorder.record(slot.stepIndex, Completion(latencyNanos: now - slot.stepLatencyStartNanos, serviceNanos: now - slot.stepSentNanos,
-                                                       status: nil, failure: failure, timings: nil), nowNanos: now)
+            var completion = Completion(latencyNanos: now - slot.stepLatencyStartNanos, serviceNanos: now - slot.stepSentNanos,
+                                        status: nil, failure: failure, timings: nil)
+            completion.applyTimeoutFloor(step.timeoutNanos)
+            recorder.record(slot.stepIndex, completion, nowNanos: now)
         }
         advance(slot, now: now)
     }

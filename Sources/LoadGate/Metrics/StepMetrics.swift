@@ -17,8 +17,10 @@ public struct StepMetrics: Sendable, Equatable {
     public var requests: Int64 = 0
     public var failed: Int64 = 0
     public var failures = [Int64](repeating: 0, count: FailureClass.allCases.count)
-    /// Indexed by HTTP status (0 = no response).
-    public var statusCodes = [Int64](repeating: 0, count: 600)
+    /// Indexed by HTTP status as seen on the wire, 100...999 (0 = no response; a peer can send any
+    /// three digits, and an odd code must be reported as it was, not folded into another).
+    public var statusCodes = [Int64](repeating: 0, count: StepMetrics.statusCodeLimit + 1)
+    public static let statusCodeLimit = 999
     public var bytesIn: Int64 = 0
     public var bytesOut: Int64 = 0
     /// Protocol events by `ProtocolCounter` (session_expired, progress notifications, ...).

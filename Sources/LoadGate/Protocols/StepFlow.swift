@@ -26,7 +26,7 @@ struct ExchangeResponse {
     func statusFailure(expected: Set<Int>) -> FailureClass? {
         if let transportFailure { return transportFailure }
         if expected.contains(status) { return nil }
-        return status >= 500 ? .http5xx : .unexpectedStatus
+        return (500...599).contains(status) ? .http5xx : .unexpectedStatus
     }
 
     var isEventStream: Bool { headers["content-type"]?.lowercased().hasPrefix("text/event-stream") ?? false }

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import LoadGate
+
+/// The verdict never passes wrongly and never blames the wrong party: runs of the `loadgate`
+/// binary against loopback peers that misbehave in one way each (scripts/peers/integrity_peer.py,
+/// the orchestrator, the official MCP SDK server). Serialized: they measure time.
+@Suite("gate integrity against misbehaving loopback peers", .serialized)
+struct GateIntegrityTests {
+    static func peer(_ arguments: [String]) throws -> PeerProcess {
+        try PeerProcess.script("integrity_peer.py", arguments)
+    }
+
+    static func run(_ scenario: String, in scratch: ScratchDirectory, _ extra: [String] = [],
+                    environment: [String: String] = [:]) throws -> (CLIRun, JSONValue?) {
+        let file = try scratch.write("s-\(UUID().uuidString).json", scenario)
+        let out = scratch.path("out-\(UUID().uuidString)")
+        let run = try CLIRun.run(["run", file, "--out", out, "--quiet"] + extra, environment: environment)
+        let summary = try? JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
+        return (run, summary)
+    }
+
+    static func number(_ value: JSONValue?, _ pointer: String) -> Double? {
+        if case let .number(number)? = value?.resolve(pointer: pointer) { return number }
+        return nil
+    }
+
+    @Test("a request that timed out at T is recorded at T or more, so a latency SLO at T fails (negative twin: a fast peer passes)")
+    func timeoutIsAtLeastTheTimeout() throws {
+        let hanging = try Self.peer(["--mode", "hang"])
+        let scratch = try ScratchDirectory()
+        let (run, summary) = try Self.run("""
+        {"name": "hang", "target": "http://127.0.0.1:\(hanging.port)", "defaults": {"timeout": "300ms"},
+         "load": {"rate": 60, "duration": "1s", "connections": 80},
+         "steps": [{"name": "get", "request": {"path": "/"}}],
+         "slos": ["min < 300ms"]}
+        """, in: scratch)
+        #expect(run.exitCode == 1, "\(run.stdout)\(run.stderr)")
+        #expect(Self.number(summary, "/steps/0/failures/timeout") == 60)
+        let minimum = Self.number(summary, "/steps/0/latency/min") ?? 0
+        #expect(minimum >= 0.3, "every timed-out request waited at least 300 ms; min \(minimum)")
+        #expect((Self.number(summary, "/steps/0/serviceTime/min") ?? 0) >= 0.3)
+        #expect(summary?.resolve(pointer: "/slos/0/passed") == .bool(false))
+
+        let fast = try Self.peer(["--mode", "slow", "--delay-ms", "10"])
+        let (twin, twinSummary) = try Self.run("""
+        {"name": "fast", "target": "http://127.0.0.1:\(fast.port)", "defaults": {"timeout": "300ms"},
+         "load": {"rate": 60, "duration": "1s", "connections": 80},
+         "steps": [{"name": "get", "request": {"path": "/"}}],
+         "slos": ["min < 300ms"]}
+        """, in: scratch)
+        #expect(twin.exitCode == 0, "\(twin.stdout)")
+        #expect(Self.number(twinSummary, "/steps/0/failed") == 0)
+    }
+
+    @Test("a status outside 100-599 is recorded as seen and classed unexpected-status (negative twin: 503 is http-5xx)")
+    func oddStatusRecordedAsSeen() throws {
+        let odd = try Self.peer(["--mode", "status", "--status", "999"])
+        let scratch = try ScratchDirectory()
+        var seconds: [IntervalSnapshot] = []
+        let (run, summary) = try Self.run("""
+        {"name": "odd", "target": "http://127.0.0.1:\(odd.port)", "load": {"vus": 2, "iterations": 10},
+         "steps": [{"name": "get", "request": {"path": "/"}}]}
+        """, in: scratch)
+        #expect(run.exitCode == 1)
+        #expect(Self.number(summary, "/steps/0/statusCodes/999") == 10, "\(String(describing: summary?["steps"]))")
+        #expect(Self.number(summary, "/steps/0/statusCodes/599") == nil)
+        #expect(Self.number(summary, "/steps/0/failures/unexpected-status") == 10)
+        #expect(Self.number(summary, "/steps/0/failures/http-5xx") == nil)
+
+        // The interval data agrees with the totals for the odd code too.
+        let bytes = Array("""
+        {"name": "odd", "target": "http://127.0.0.1:\(odd.port)", "load": {"vus": 2, "iterations": 10},
+         "steps": [{"name": "get", "request": {"path": "/"}}]}
+        """.utf8)
+        let plan = RunPlan(scenario: try ScenarioLoader(environment: [:]).load(bytes: bytes, file: "odd.json"), workers: 1)
+        let result = Runner(plan: plan).run(onSecond: { seconds.append($0) })
+        #expect(result.steps[0].statusCodes[999] == 10)
+        #expect(seconds.reduce(0) { $0 + ($1.steps[0].statusCodes[999] ?? 0) } == 10)
+
+        let unavailable = try Self.peer(["--mode", "status", "--status", "503"])
+        let (_, twin) = try Self.run("""
+        {"name": "five", "target": "http://127.0.0.1:\(unavailable.port)", "load": {"vus": 2, "iterations": 10},
+         "steps": [{"name": "get", "request": {"path": "/"}}]}
+        """, in: scratch)
+        #expect(Self.number(twin, "/steps/0/failures/http-5xx") == 10)
+        #expect(Self.number(twin, "/steps/0/statusCodes/503") == 10)
+    }
+}
