@@ -76,13 +76,19 @@ struct FlowTests {
         #expect(context.counts[.polls] == 2)
     }
 
-    @Test("a workflow's failed state, a refused submit and a reply without an id are failures of their own class")
+    @Test("a workflow's failed state, one still running at its timeout, a refused submit and a reply without an id are failures of their own class")
     func workflowFailures() throws {
         let failedState = try Self.workflow()
         let context = CannedContext()
         _ = failedState.begin(context, now: 0)
         _ = failedState.handle(Self.reply(202, #"{"id": 1, "status": "submitted"}"#, at: 1), context)
         #expect(Self.finished(failedState.handle(Self.reply(200, #"{"status": "failed"}"#, at: 2), context))?.failure == .workflowFailed)
+
+        let stuck = try Self.workflow()
+        _ = stuck.begin(context, now: 0)
+        _ = stuck.handle(Self.reply(202, #"{"id": 2, "status": "submitted"}"#, at: 1), context)
+        let late = stuck.handle(Self.reply(200, #"{"status": "running"}"#, at: 1_000_000_001), context)
+        #expect(Self.finished(late)?.failure == .incomplete, "still running at its 1 s timeout: unfinished work")
 
         let refused = try Self.workflow()
         _ = refused.begin(context, now: 0)

@@ -87,3 +87,51 @@ struct GateIntegrityTests {
         #expect(Self.number(twin, "/steps/0/statusCodes/503") == 10)
     }
 }
+
+extension GateIntegrityTests {
+    static func workflowScenario(port: Int) -> String {
+        """
+        {"name": "stuck", "target": "http://127.0.0.1:\(port)", "defaults": {"headers": {"X-User-ID": "u-${vu}"}},
+         "load": {"vus": 2, "duration": "2s"},
+         "steps": [{"name": "analysis", "workflow": {"submit": {"path": "/api/v1/workflows", "json": {"workflow_type": "x"}},
+                    "statusPath": "/api/v1/workflows/${id}", "pollInterval": "50ms", "timeout": "3s"}}],
+         "slos": ["availability == 100%"]}
+        """
+    }
+
+    @Test("one stuck workflow is a failed request of its step (incomplete) and fails availability (negative twin: none stuck passes)")
+    func stuckWorkflowIsIncomplete() throws {
+        let stuck = try PeerProcess.script("orchestrator.py", ["--complete-ms", "100", "--stuck-first"])
+        let scratch = try ScratchDirectory()
+        let (run, summary) = try Self.run(Self.workflowScenario(port: stuck.port), in: scratch)
+        #expect(run.exitCode == 1, "\(run.stdout)")
+        #expect(Self.number(summary, "/steps/0/failures/incomplete") == 1)
+        #expect(Self.number(summary, "/steps/0/failed") == 1)
+        let requests = Self.number(summary, "/steps/0/requests") ?? 0
+        #expect(requests > 5)
+        #expect(summary?.resolve(pointer: "/slos/0/passed") == .bool(false))
+        #expect((Self.number(summary, "/steps/0/latency/max") ?? 0) >= 3, "the stuck one waited its whole timeout")
+
+        let healthy = try PeerProcess.script("orchestrator.py", ["--complete-ms", "100"])
+        let (twin, twinSummary) = try Self.run(Self.workflowScenario(port: healthy.port), in: scratch)
+        #expect(twin.exitCode == 0, "\(twin.stdout)")
+        #expect(Self.number(twinSummary, "/steps/0/failed") == 0)
+        #expect(Self.number(twinSummary, "/totals/aborted") == 0)
+    }
+
+    @Test("a run cut by Ctrl-C counts the steps still running as incomplete failures")
+    func interruptedStepsAreIncomplete() throws {
+        let hanging = try Self.peer(["--mode", "hang"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "cut", "target": "http://127.0.0.1:\(hanging.port)", "defaults": {"timeout": "30s"},
+         "load": {"vus": 3, "duration": "20s"}, "steps": [{"name": "get", "request": {"path": "/"}}]}
+        """)
+        let run = try CLIRun.run(["run", file, "--out", scratch.path("out"), "--quiet"], interruptAfter: 1.0)
+        #expect(run.exitCode == 3)
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/summary.json")))))
+        #expect(Self.number(summary, "/steps/0/failures/incomplete") == 3)
+        #expect(Self.number(summary, "/steps/0/requests") == 3)
+        #expect((Self.number(summary, "/steps/0/latency/min") ?? 0) >= 0.5, "recorded from their start to the cut")
+    }
+}

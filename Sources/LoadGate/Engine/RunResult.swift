@@ -8,7 +8,8 @@ public struct RunResult: Sendable {
     public var dropped: Int64
     public var iterationsStarted: Int64
     public var iterationsCompleted: Int64
-    /// Requests still in flight when the run was cut (interrupt or safety deadline): not counted.
+    /// Steps still running when the run was cut (interrupt or safety deadline); each is also
+    /// counted as a failed request of its step with class `incomplete`.
     public var aborted: Int64
     /// Open model: iterations the schedule planned; closed model: nil.
     public var plannedIterations: Int64?

@@ -277,8 +277,18 @@ final class Worker: @unchecked Sendable {
         }
     }
 
+    /// The run is cut (interrupt or safety deadline): whatever is still running is unfinished
+    /// work, recorded as a failed request of its step (`incomplete`) from its start to now.
     private func abortInFlight() {
+        let now = MonotonicClock.nowNanos()
         for slot in slots where slot.busy {
+            if slot.measured, slot.stepIndex < plan.preparedSteps.count {
+                let isProtocol = !plan.preparedSteps[slot.stepIndex].step.kind.isHTTP
+                let started = isProtocol ? slot.stepLatencyStartNanos : slot.latencyStartNanos
+                let sent = isProtocol ? slot.stepSentNanos : slot.sentNanos
+                recorder.record(slot.stepIndex, Completion(latencyNanos: now - started, serviceNanos: now - sent, status: nil,
+                                                           failure: .incomplete, timings: nil), nowNanos: now)
+            }
             if slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
             slot.inMulti = false
             slot.busy = false
@@ -354,30 +364,22 @@ extension Worker {
         return flowContext
     }
 
+    /// Carries out a flow's next action. A step under way when the duration ends runs on to its
+    /// end or its own timeout (then `incomplete`), in both models: leaving it out would hide a
+    /// stuck workflow from the verdict.
     private func perform(_ action: FlowAction, slot: Slot, now: Int64) {
-        let closedRunOver = !scheduler.isOpen && now - runStartNanos >= plan.scenario.load.durationNanos
         switch action {
         case let .send(request):
             sendExchange(request, slot: slot, now: now)
         case let .sleep(until, request):
-            if closedRunOver { return abandon(slot) }
             slot.pendingRequest = request
             slot.sleepUntilNanos = until
             sleepers.append(slot.index)
         case .park:
-            if closedRunOver { return abandon(slot) }
             slot.parked = true
         case let .finish(result):
             finishProtocolStep(slot, result, now: now)
         }
-    }
-
-    /// A closed-model run is over: a step still polling or waiting is dropped, not recorded.
-    private func abandon(_ slot: Slot) {
-        aborted += 1
-        slot.busy = false
-        slot.parked = false
-        slot.pendingRequest = nil
     }
 
     private func sendExchange(_ request: ExchangeRequest, slot: Slot, now: Int64) {

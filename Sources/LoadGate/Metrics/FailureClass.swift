@@ -8,6 +8,9 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     case toolError
     /// An A2A task or a workflow ended in a terminal state other than the awaited one.
     case taskFailed, taskCanceled, taskRejected, taskInputRequired, taskAuthRequired, workflowFailed
+    /// Work still unfinished when the run ended or its own timeout passed (a workflow or A2A task
+    /// still running, a stream still open, a request still in flight): a failure, never left out.
+    case incomplete
 
     public var name: String {
         switch self {
@@ -27,6 +30,7 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .taskInputRequired: return "task-input-required"
         case .taskAuthRequired: return "task-auth-required"
         case .workflowFailed: return "workflow-failed"
+        case .incomplete: return "incomplete"
         }
     }
 

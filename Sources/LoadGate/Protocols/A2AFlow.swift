@@ -55,7 +55,9 @@ final class A2AFlow: StepFlow {
     }
 
     func handle(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction {
-        let failure = response.statusFailure(expected: [200])
+        var failure = response.statusFailure(expected: [200])
+        // A stream that had begun and was cut by the timeout is unfinished work, not a silent peer.
+        if failure == .timeout, send.stream, response.firstBodyNanos > 0 { failure = .incomplete }
         if !submitted {
             submitted = true
             if send.stream, response.firstBodyNanos > 0 {
@@ -125,7 +127,9 @@ final class A2AFlow: StepFlow {
         if case let .string(id)? = unwrapped["id"] { taskID = id } else if case let .string(id)? = unwrapped["taskId"] { taskID = id }
         if state == send.awaitState { return .finish(FlowResult(failure: nil, document: unwrapped)) }
         if let failure = Self.terminalFailure(state) { return .finish(FlowResult(failure: failure, document: unwrapped)) }
-        if now >= deadline || taskID.isEmpty { return .finish(FlowResult(failure: .timeout, document: unwrapped)) }
+        // Still not final at the await timeout: unfinished work. Without a task id it cannot be polled.
+        if now >= deadline { return .finish(FlowResult(failure: .incomplete, document: unwrapped)) }
+        if taskID.isEmpty { return .finish(FlowResult(failure: .protocolError, document: unwrapped)) }
         awaitingPoll = true
         requestID += 1
         let params = "{\"id\":\"\(taskID)\"}"

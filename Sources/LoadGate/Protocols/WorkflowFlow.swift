@@ -1,6 +1,7 @@
 /// The orchestrator's REST workflow: submit (timed as `<step>.submit`), take the id by JSON Pointer,
 /// poll the status URL every `pollInterval` until the state is in `done` (success) or `failed`
-/// (failure `workflow-failed`), or the workflow timeout passes (failure `timeout`). The step's own
+/// (failure `workflow-failed`), or the workflow timeout passes while it is still running (failure
+/// `incomplete`). The step's own
 /// latency is the completion time from submit to final state.
 final class WorkflowFlow: StepFlow {
     private let step: Step
@@ -39,7 +40,7 @@ final class WorkflowFlow: StepFlow {
         if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
         guard let document = try? JSONParser.parse(response.body) else { return .finish(FlowResult(failure: .protocolError)) }
         if let outcome = judge(document) { return outcome }
-        if response.doneNanos >= deadline { return .finish(FlowResult(failure: .timeout, document: document)) }
+        if response.doneNanos >= deadline { return .finish(FlowResult(failure: .incomplete, document: document)) }
         return poll(context, after: response.doneNanos)
     }
 
