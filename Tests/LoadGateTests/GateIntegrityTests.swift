@@ -135,3 +135,46 @@ extension GateIntegrityTests {
         #expect((Self.number(summary, "/steps/0/latency/min") ?? 0) >= 0.5, "recorded from their start to the cut")
     }
 }
+
+extension GateIntegrityTests {
+    static func sum(_ value: JSONValue?) -> Double {
+        (value?.objectMembers ?? []).reduce(0) { total, member in
+            if case let .number(count) = member.value { return total + count }
+            return total
+        }
+    }
+
+    @Test("counts add up per step: requests = succeeded + failed; plain status codes sum to requests; a workflow's polls are exchanges with their own codes")
+    func countsAddUp() throws {
+        let orchestrator = try PeerProcess.script("orchestrator.py", ["--complete-ms", "120"])
+        let scratch = try ScratchDirectory()
+        let (run, summary) = try Self.run("""
+        {"name": "counts", "target": "http://127.0.0.1:\(orchestrator.port)", "defaults": {"headers": {"X-User-ID": "u-${vu}"}},
+         "load": {"vus": 3, "iterations": 9},
+         "steps": [{"name": "analysis", "workflow": {"submit": {"path": "/api/v1/workflows", "json": {"workflow_type": "x"}},
+                    "statusPath": "/api/v1/workflows/${id}", "pollInterval": "30ms", "timeout": "5s"}, "capture": {"wf": "/id"}},
+                   {"name": "status", "request": {"path": "/api/v1/workflows/${captured.wf}"}},
+                   {"name": "missing", "request": {"path": "/api/v1/nothing"}}]}
+        """, in: scratch)
+        #expect(run.exitCode == 1, "the 404 step fails")
+        guard case let .array(steps)? = summary?["steps"] else { Issue.record("no steps"); return }
+        for step in steps {
+            let name = step["name"].map { "\($0)" } ?? "?"
+            let requests = Self.number(step, "/requests") ?? -1
+            #expect(requests == (Self.number(step, "/succeeded") ?? 0) + (Self.number(step, "/failed") ?? 0), "\(name)")
+            if step["phase"] == .bool(true) { continue }
+            if name.contains("analysis") {
+                #expect(Self.sum(step["statusCodes"]) == 0, "a protocol step's own requests carry no status")
+                let exchanges = Self.number(step, "/exchanges/count") ?? 0
+                #expect(exchanges >= 2 * requests, "a submit and at least one poll per workflow")
+                #expect(Self.sum(step.resolve(pointer: "/exchanges/statusCodes")) == exchanges)
+            } else {
+                #expect(Self.sum(step["statusCodes"]) == requests, "\(name): status codes count requests")
+                #expect(step["exchanges"] == .null)
+            }
+        }
+        #expect(Self.number(summary, "/steps/0/requests") == 9)
+        #expect(Self.number(summary, "/steps/2/statusCodes/404") == 9)
+        #expect(Self.sum(summary?.resolve(pointer: "/overall/statusCodes")) == Self.number(summary, "/steps/1/requests").map { $0 * 2 })
+    }
+}

@@ -81,11 +81,15 @@ struct StepRecorder {
         }
     }
 
-    /// Records one HTTP exchange of a protocol step (a poll, a handshake request): its status,
-    /// bytes and connection phases, not a request of the step.
+    /// Records one HTTP exchange of a protocol step (a poll, a handshake request): counted in its
+    /// `exchanges` with its status, bytes and connection phases; not a request of the step.
     mutating func recordExchange(_ index: Int, status: Int, timings: TransferTimings, nowNanos: Int64) {
         roll(nowNanos)
-        countStatus(index, status)
+        let code = min(max(status, 0), StepMetrics.statusCodeLimit)
+        metrics[index].exchanges += 1
+        metrics[index].exchangeStatusCodes[code] += 1
+        interval.steps[index].exchanges += 1
+        interval.steps[index].exchangeStatusCodes[code, default: 0] += 1
         recordTransfer(index, timings)
     }
 

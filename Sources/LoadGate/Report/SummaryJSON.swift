@@ -117,15 +117,15 @@ public enum SummaryJSON {
         for failureClass in FailureClass.allCases where metrics.failures[failureClass.rawValue] > 0 {
             failures.append((failureClass.name, int(metrics.failures[failureClass.rawValue])))
         }
-        var codes: [(key: String, value: JSONValue)] = []
-        for (code, count) in metrics.statusCodes.enumerated() where count > 0 {
-            codes.append((String(code), int(count)))
-        }
+        let codes = statusCodes(metrics.statusCodes)
         members += [
             ("requests", int(metrics.requests)),
+            ("succeeded", int(metrics.requests - metrics.failed)),
             ("failed", int(metrics.failed)),
             ("failures", .object(failures)),
-            ("statusCodes", .object(codes)),
+            ("statusCodes", codes),
+            ("exchanges", metrics.exchanges > 0 ? .object([("count", int(metrics.exchanges)),
+                                                           ("statusCodes", statusCodes(metrics.exchangeStatusCodes))]) : .null),
             ("bytesIn", int(metrics.bytesIn)),
             ("bytesOut", int(metrics.bytesOut)),
             ("latency", stats(metrics.latency)),
@@ -142,6 +142,13 @@ public enum SummaryJSON {
             })))
         }
         return .object(members)
+    }
+
+    /// Status code -> count, codes with a count only.
+    static func statusCodes(_ counts: [Int64]) -> JSONValue {
+        var codes: [(key: String, value: JSONValue)] = []
+        for (code, count) in counts.enumerated() where count > 0 { codes.append((String(code), int(count))) }
+        return .object(codes)
     }
 
     /// Latency statistics in seconds; null values when there were no samples.
