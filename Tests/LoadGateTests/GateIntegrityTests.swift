@@ -178,3 +178,34 @@ extension GateIntegrityTests {
         #expect(Self.sum(summary?.resolve(pointer: "/overall/statusCodes")) == Self.number(summary, "/steps/1/requests").map { $0 * 2 })
     }
 }
+
+extension GateIntegrityTests {
+    @Test("lateness the generator causes itself (process stopped, connections free) makes the verdict invalid (exit 3)")
+    func generatorBoundLatenessIsInvalid() throws {
+        let fast = try Self.peer(["--mode", "slow", "--delay-ms", "1"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "frozen", "target": "http://127.0.0.1:\(fast.port)",
+         "load": {"rate": 50, "duration": "3s", "connections": 10, "maxLateness": "200ms"},
+         "steps": [{"name": "get", "request": {"path": "/"}}]}
+        """)
+        // Freeze the generator for 0.7 s mid-run: every connection is free, iterations are late
+        // only because LoadGate itself did not run (as on a saturated CPU).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+        process.arguments = ["run", file, "--out", scratch.path("out"), "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.2)
+        kill(process.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 0.7)
+        kill(process.processIdentifier, SIGCONT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 3)
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/summary.json")))))
+        #expect(summary["verdict"] == .string("invalid"))
+        #expect((Self.number(summary, "/totals/dropped") ?? 0) > 0)
+        #expect(Self.number(summary, "/totals/connectionsBusy") == 0)
+        #expect(Self.number(summary, "/steps/0/failed") == 0)
+    }
+}

@@ -83,6 +83,15 @@ struct IterationScheduler {
         return .start(iteration)
     }
 
+    /// Consumes the next open-model iteration if it is due at `elapsedNanos`, whatever the
+    /// connections (the run is being cut: what is due and unstarted is accounted for).
+    mutating func takeDue(elapsedNanos: Int64) -> Iteration? {
+        guard let pacer, let intended = pacer.intendedStartNanos(of: nextOpen), intended <= elapsedNanos else { return nil }
+        defer { nextOpen += workers }
+        return Iteration(number: nextOpen, intendedNanos: intended, latenessNanos: elapsedNanos - intended,
+                         measured: intended >= measureFromNanos)
+    }
+
     /// Intended start of the next open-model iteration (nil: none left, or a closed model).
     var nextIntendedNanos: Int64? { pacer?.intendedStartNanos(of: nextOpen) }
 

@@ -5,7 +5,12 @@ import Foundation
 public struct RunResult: Sendable {
     public var steps: [StepMetrics]
     public var lateness: Histogram
+    /// Open model: iterations dropped for lateness while a connection was free (the generator's
+    /// shortfall).
     public var dropped: Int64
+    /// Open model: iterations that could not start within `maxLateness` because every connection
+    /// was busy waiting on the target; each is a failed request (`connections-busy`).
+    public var connectionsBusy: Int64 = 0
     public var iterationsStarted: Int64
     public var iterationsCompleted: Int64
     /// Steps still running when the run was cut (interrupt or safety deadline); each is also

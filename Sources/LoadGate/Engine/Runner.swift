@@ -77,6 +77,7 @@ public struct Runner {
             for (index, metrics) in worker.metrics.enumerated() { steps[index].merge(metrics) }
             lateness.merge(worker.lateness)
             result.dropped += worker.dropped
+            result.connectionsBusy += worker.connectionsBusy
             result.iterationsStarted += worker.iterationsStarted
             result.iterationsCompleted += worker.iterationsCompleted
             result.aborted += worker.aborted

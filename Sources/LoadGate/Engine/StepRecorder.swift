@@ -17,8 +17,8 @@ struct TransferTimings {
 struct Completion {
     /// From the intended start (open model's first step) or the send, to the end.
     var latencyNanos: Int64
-    /// From the actual send to the end.
-    var serviceNanos: Int64
+    /// From the actual send to the end (nil: nothing was sent, e.g. no connection was free).
+    var serviceNanos: Int64?
     /// The HTTP status counted with this completion (nil for protocol steps and phases, whose
     /// statuses are counted per exchange).
     var status: Int?
@@ -30,8 +30,9 @@ struct Completion {
     /// request timed out.
     mutating func applyTimeoutFloor(_ timeoutNanos: Int64) {
         guard failure == .timeout else { return }
-        serviceNanos = max(serviceNanos, timeoutNanos)
-        latencyNanos = max(latencyNanos, serviceNanos)
+        let service = max(serviceNanos ?? 0, timeoutNanos)
+        serviceNanos = service
+        latencyNanos = max(latencyNanos, service)
     }
 }
 
@@ -65,7 +66,7 @@ struct StepRecorder {
         interval.steps[index].requests += 1
         if isLatencySample {
             metrics[index].latency.record(latencyMicros)
-            metrics[index].serviceTime.record(completion.serviceNanos / 1_000)
+            if let serviceNanos = completion.serviceNanos { metrics[index].serviceTime.record(serviceNanos / 1_000) }
             interval.steps[index].latency.record(latencyMicros)
         }
         if let status = completion.status { countStatus(index, status) }

@@ -30,7 +30,10 @@ final class Worker: @unchecked Sendable {
     /// Indexed like `plan.metricNames`: the steps, then protocol phases.
     var metrics: [StepMetrics] { recorder.metrics }
     private(set) var lateness = Histogram.latencyMicros()
+    /// Iterations dropped for lateness while a connection was free: the generator fell behind.
     private(set) var dropped: Int64 = 0
+    /// Iterations that could not start because every connection was busy on the target.
+    private(set) var connectionsBusy: Int64 = 0
     private(set) var iterationsStarted: Int64 = 0
     private(set) var iterationsCompleted: Int64 = 0
     private(set) var aborted: Int64 = 0
@@ -121,6 +124,10 @@ final class Worker: @unchecked Sendable {
         while true {
             let now = MonotonicClock.nowNanos()
             if stop.isStopped || now >= hardDeadline {
+                if !stop.isStopped {
+                    // Due and still waiting for a connection when the safety deadline cut the run.
+                    while let iteration = scheduler.takeDue(elapsedNanos: now - startNanos) { recordConnectionsBusy(iteration, now: now) }
+                }
                 abortInFlight()
                 break
             }
@@ -147,8 +154,12 @@ final class Worker: @unchecked Sendable {
                 case let .start(iteration):
                     if iteration.measured { lateness.record(iteration.latenessNanos / 1_000) }
                     startIteration(slots[freeSlots.removeLast()], iteration, now: now)
-                case let .drop(iteration, _):
-                    if iteration.measured { dropped += 1 }
+                case let .drop(iteration, busy):
+                    if busy {
+                        recordConnectionsBusy(iteration, now: now)
+                    } else if iteration.measured {
+                        dropped += 1
+                    }
                 case .noConnection, .wait:
                     return true
                 case .finished:
@@ -162,6 +173,15 @@ final class Worker: @unchecked Sendable {
             startIteration(slot, iteration, now: now)
         }
         return true
+    }
+
+    /// An iteration that never got a connection because all of them were busy on the target: a
+    /// failed request of the first step, its latency the wait since its intended start.
+    private func recordConnectionsBusy(_ iteration: IterationScheduler.Iteration, now: Int64) {
+        guard iteration.measured, !plan.preparedSteps.isEmpty else { return }
+        connectionsBusy += 1
+        recorder.record(0, Completion(latencyNanos: now - (runStartNanos + iteration.intendedNanos), serviceNanos: nil, status: nil,
+                                      failure: .connectionsBusy, timings: nil), nowNanos: now)
     }
 
     private func startIteration(_ slot: Slot, _ iteration: IterationScheduler.Iteration, now: Int64) {

@@ -11,6 +11,10 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     /// Work still unfinished when the run ended or its own timeout passed (a workflow or A2A task
     /// still running, a stream still open, a request still in flight): a failure, never left out.
     case incomplete
+    /// Open model: the iteration was due, but every connection was still busy waiting on the
+    /// target for longer than `maxLateness`: the target's failure (a slow or hung target), with
+    /// the wait as its latency, not a shortfall of the generator.
+    case connectionsBusy
 
     public var name: String {
         switch self {
@@ -31,6 +35,7 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .taskAuthRequired: return "task-auth-required"
         case .workflowFailed: return "workflow-failed"
         case .incomplete: return "incomplete"
+        case .connectionsBusy: return "connections-busy"
         }
     }
 

@@ -62,8 +62,11 @@ public struct RunSummary: Sendable {
             requestedRate = Double(planned) / seconds
             achievedRate = Double(result.iterationsStarted) / seconds
             if !result.interrupted {
-                let shortfall = planned > 0 ? (1 - Double(result.iterationsStarted + result.dropped) / Double(planned)) * 100 : 0
-                let startedShortfall = planned > 0 ? (1 - Double(result.iterationsStarted) / Double(planned)) * 100 : 0
+                // Iterations the target kept from starting (all connections busy on it) are its
+                // failures, accounted for: not a shortfall of the generator.
+                let accounted = result.iterationsStarted + result.connectionsBusy
+                let shortfall = planned > 0 ? (1 - Double(accounted + result.dropped) / Double(planned)) * 100 : 0
+                let startedShortfall = planned > 0 ? (1 - Double(accounted) / Double(planned)) * 100 : 0
                 if result.dropped > 0 {
                     invalid = true
                     reasons.append("the load generator fell short, not the target: \(result.dropped) iteration(s) started more than \(DurationText.format(nanos: load.maxLatenessNanos)) late were dropped (add connections or workers, or lower the rate)")
@@ -75,9 +78,14 @@ public struct RunSummary: Sendable {
         } else {
             achievedRate = loadSeconds > 0 ? Double(result.iterationsStarted) / loadSeconds : nil
         }
+        var targetFailed = false
+        if case let .open(load) = scenario.load, result.connectionsBusy > 0 {
+            targetFailed = true
+            reasons.append("the target kept \(result.connectionsBusy) iteration(s) from starting: every connection was busy waiting on it for more than \(DurationText.format(nanos: load.maxLatenessNanos)) (counted as failed requests: connections-busy)")
+        }
         let failedSLOs = slos.filter { !$0.passed }
         for slo in failedSLOs { reasons.append("SLO failed: \(slo.expression) (observed \(slo.observedText))") }
-        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty ? .passed : .failed)
+        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty && !targetFailed ? .passed : .failed)
         return RunSummary(scenarioName: scenario.name, scenarioSHA256: scenario.sha256, scenarioFile: scenarioFile,
                           target: scenario.target.map(Redaction.url), load: scenario.load, result: result, steps: steps,
                           overall: overall, slos: slos, verdict: verdict, reasons: reasons, loadSeconds: loadSeconds,

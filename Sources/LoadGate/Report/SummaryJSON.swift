@@ -32,6 +32,7 @@ public enum SummaryJSON {
                 ("succeeded", int(overall.requests - overall.failed)),
                 ("failed", int(overall.failed)),
                 ("dropped", int(result.dropped)),
+                ("connectionsBusy", int(result.connectionsBusy)),
                 ("aborted", int(result.aborted)),
                 ("bytesIn", int(overall.bytesIn)),
                 ("bytesOut", int(overall.bytesOut)),
