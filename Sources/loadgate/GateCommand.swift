@@ -41,6 +41,11 @@ enum GateCommand {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }
+        for (file, scenario) in scenarios {
+            if let problem = OpenFileBudget.problem(for: scenario.load, workers: workers) {
+                problems.append(Diagnostic(file: file, path: "load", message: problem))
+            }
+        }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")

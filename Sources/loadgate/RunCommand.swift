@@ -46,6 +46,9 @@ enum RunCommand {
             throw .invalidInput(error)
         }
 
+        if let problem = OpenFileBudget.problem(for: scenario.load, workers: workers) {
+            throw .invalidInput(ValidationFailure([Diagnostic(file: file, path: "load", message: problem)]))
+        }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         let plan = RunPlan(scenario: scenario, workers: workers)
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))

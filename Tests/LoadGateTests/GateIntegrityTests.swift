@@ -209,3 +209,43 @@ extension GateIntegrityTests {
         #expect(Self.number(summary, "/steps/0/failed") == 0)
     }
 }
+
+extension GateIntegrityTests {
+    /// Runs loadgate under `sh -c 'ulimit ...; exec loadgate ...'`.
+    static func runLimited(_ ulimit: String, _ arguments: [String]) throws -> (code: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let quoted = ([CLIRun.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        process.arguments = ["-c", "\(ulimit); exec \(quoted)"]
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("file descriptors: the soft limit is raised to the hard one; a plan above the hard limit is refused before it runs (exit 2)")
+    func fileDescriptorLimits() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "many", "target": "http://127.0.0.1:\(nginx.port)", "load": {"vus": 500, "iterations": 1000},
+         "steps": [{"name": "get", "request": {"path": "/health/live"}}]}
+        """)
+        // Soft 64, hard high: raised at start, so 500 connections run and nothing is blamed on nginx.
+        let raised = try Self.runLimited("ulimit -Sn 64", ["run", file, "--out", scratch.path("raised"), "--quiet"])
+        #expect(raised.code == 0, "\(raised.stderr)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("raised/summary.json")))))
+        #expect(Self.number(summary, "/steps/0/failed") == 0)
+        #expect(Self.number(summary, "/steps/0/requests") == 1000)
+
+        // Hard 64: refused before anything runs, with the numbers.
+        let refused = try Self.runLimited("ulimit -n 64", ["run", file, "--out", scratch.path("refused"), "--quiet"])
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("load: needs "), "\(refused.stderr)")
+        #expect(refused.stderr.contains("open files, the limit is 64"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("refused")))
+    }
+}

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import Testing
 @testable import LoadGate
 
@@ -14,6 +15,7 @@ struct TransferOutcomeTests {
         var bodyExpected = false
         var bodyMatches = true
         var failure: FailureClass?
+        var osErrno = 0
         var testDescription: String { what }
     }
 
@@ -42,6 +44,11 @@ struct TransferOutcomeTests {
         Row(what: "a TLS handshake error is tls", result: CURLE_SSL_CONNECT_ERROR, status: 0, expectStatus: nil, failure: .tls),
         Row(what: "garbage from the peer is protocol", result: CURLE_WEIRD_SERVER_REPLY, status: 0, expectStatus: nil, failure: .protocolError),
         Row(what: "a reset mid-body is protocol", result: CURLE_RECV_ERROR, status: 0, expectStatus: nil, failure: .protocolError),
+        Row(what: "a socket the generator could not open (EMFILE) is the generator's", result: CURLE_COULDNT_CONNECT, status: 0,
+            expectStatus: nil, failure: .generatorFileLimit, osErrno: Int(EMFILE)),
+        Row(what: "ENFILE too", result: CURLE_COULDNT_CONNECT, status: 0, expectStatus: nil, failure: .generatorFileLimit, osErrno: Int(ENFILE)),
+        Row(what: "a refusal with its own errno stays connect", result: CURLE_COULDNT_CONNECT, status: 0, expectStatus: nil,
+            failure: .connect, osErrno: Int(ECONNREFUSED)),
         Row(what: "a transport failure wins over an expected status", result: CURLE_OPERATION_TIMEDOUT, status: 0, expectStatus: [0],
             failure: .timeout),
     ]
@@ -52,7 +59,7 @@ struct TransferOutcomeTests {
         expect.status = row.expectStatus
         if row.bodyExpected { expect.bodyContains = ["needle"] }
         var asked = false
-        let failure = TransferOutcome.classify(result: row.result, status: row.status, expect: expect,
+        let failure = TransferOutcome.classify(result: row.result, osErrno: row.osErrno, status: row.status, expect: expect,
                                                bodyMatches: { asked = true; return row.bodyMatches })
         #expect(failure == row.failure)
         if !row.bodyExpected { #expect(!asked, "the body is judged only when the step checks it") }

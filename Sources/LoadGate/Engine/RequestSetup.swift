@@ -101,6 +101,11 @@ enum RequestSetup {
         return timings
     }
 
+    /// The system error behind a failed transfer (CURLINFO_OS_ERRNO), 0 when it succeeded.
+    static func osErrno(_ slot: Slot, result: CURLcode) -> Int {
+        result == CURLE_OK ? 0 : CurlEasy.info(slot.handle, long: CURLINFO_OS_ERRNO)
+    }
+
     /// The status of the response that just ended on `slot` (0: no response).
     static func status(_ slot: Slot, result: CURLcode) -> Int {
         result == CURLE_OK ? CurlEasy.info(slot.handle, long: CURLINFO_RESPONSE_CODE) : 0

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 
 /// How one HTTP transfer ended, judged against its step's expectations. A pure function of
 /// libcurl's result code, the status and the expectations: the one home of the rule (tested with
@@ -7,8 +8,9 @@ import CCurl
 enum TransferOutcome {
     /// The failure class of a response, nil when it succeeded. `bodyMatches` is asked only when
     /// the transfer and the status passed and the step checks the body.
-    static func classify(result: CURLcode, status: Int, expect: Expectation, bodyMatches: () -> Bool) -> FailureClass? {
-        if result != CURLE_OK { return transportFailure(result) }
+    /// `osErrno` is libcurl's CURLINFO_OS_ERRNO for the transfer (0 when none).
+    static func classify(result: CURLcode, osErrno: Int = 0, status: Int, expect: Expectation, bodyMatches: () -> Bool) -> FailureClass? {
+        if result != CURLE_OK { return transportFailure(result, osErrno: osErrno) }
         if (500...599).contains(status), !(expect.status?.contains(status) ?? false) { return .http5xx }
         if !expect.accepts(status: status) { return .unexpectedStatus }
         if expect.needsBody, !bodyMatches() { return .expectation }
@@ -16,12 +18,14 @@ enum TransferOutcome {
     }
 
     /// nil for CURLE_OK, else the class of the transport failure.
-    static func transportFailure(orNil code: CURLcode) -> FailureClass? {
-        code == CURLE_OK ? nil : transportFailure(code)
+    static func transportFailure(orNil code: CURLcode, osErrno: Int = 0) -> FailureClass? {
+        code == CURLE_OK ? nil : transportFailure(code, osErrno: osErrno)
     }
 
-    /// Classifies a libcurl transfer result that is not CURLE_OK.
-    static func transportFailure(_ code: CURLcode) -> FailureClass {
+    /// Classifies a libcurl transfer result that is not CURLE_OK. A socket the generator could
+    /// not open (EMFILE, ENFILE) is the generator's failure, whatever libcurl calls it.
+    static func transportFailure(_ code: CURLcode, osErrno: Int = 0) -> FailureClass {
+        if osErrno == Int(EMFILE) || osErrno == Int(ENFILE) { return .generatorFileLimit }
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
         case CURLE_COULDNT_CONNECT: return .connect

@@ -249,7 +249,8 @@ final class Worker: @unchecked Sendable {
     private func finishHTTPStep(_ slot: Slot, result: CURLcode, now: Int64) {
         let prepared = plan.preparedSteps[slot.stepIndex]
         let status = RequestSetup.status(slot, result: result)
-        var failure = TransferOutcome.classify(result: result, status: status, expect: prepared.step.expect,
+        var failure = TransferOutcome.classify(result: result, osErrno: RequestSetup.osErrno(slot, result: result),
+                                               status: status, expect: prepared.step.expect,
                                                bodyMatches: { prepared.bodyMeetsExpectations(slot.body) })
         if failure == nil, !prepared.step.capture.isEmpty {
             if let document = try? JSONParser.parse(slot.body) { capture(prepared.step, from: document, into: slot) } else { failure = .expectation }
@@ -413,7 +414,8 @@ extension Worker {
         if slot.measured {
             recorder.recordExchange(slot.stepIndex, status: status, timings: RequestSetup.timings(slot, result: result), nowNanos: now)
         }
-        let response = ExchangeResponse(transportFailure: TransferOutcome.transportFailure(orNil: result), status: status,
+        let response = ExchangeResponse(transportFailure: TransferOutcome.transportFailure(orNil: result, osErrno: RequestSetup.osErrno(slot, result: result)),
+                                        status: status,
                                         headers: slot.parsedHeaders(), body: slot.body,
                                         sentNanos: slot.sentNanos, firstBodyNanos: slot.firstBodyNanos, doneNanos: now)
         guard let flow = slot.flows[slot.stepIndex] else { return }

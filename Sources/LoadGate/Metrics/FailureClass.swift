@@ -15,6 +15,9 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     /// target for longer than `maxLateness`: the target's failure (a slow or hung target), with
     /// the wait as its latency, not a shortfall of the generator.
     case connectionsBusy
+    /// The generator ran out of file descriptors (EMFILE/ENFILE): its failure, not the target's;
+    /// any makes the verdict invalid.
+    case generatorFileLimit
 
     public var name: String {
         switch self {
@@ -36,6 +39,7 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .workflowFailed: return "workflow-failed"
         case .incomplete: return "incomplete"
         case .connectionsBusy: return "connections-busy"
+        case .generatorFileLimit: return "generator-file-limit"
         }
     }
 
@@ -44,7 +48,7 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     /// at all, and counting it as a fast one would let a dead target pass a latency SLO.
     public var isLatencySample: Bool {
         switch self {
-        case .dns, .connect, .tls, .protocolError: return false
+        case .dns, .connect, .tls, .protocolError, .generatorFileLimit: return false
         default: return true
         }
     }

@@ -78,6 +78,11 @@ public struct RunSummary: Sendable {
         } else {
             achievedRate = loadSeconds > 0 ? Double(result.iterationsStarted) / loadSeconds : nil
         }
+        let fileLimitErrors = overall.failures[FailureClass.generatorFileLimit.rawValue]
+        if fileLimitErrors > 0 {
+            invalid = true
+            reasons.append("the load generator ran out of file descriptors (EMFILE) \(fileLimitErrors) time(s), not the target: raise ulimit -n or lower the connections/VUs")
+        }
         var targetFailed = false
         if case let .open(load) = scenario.load, result.connectionsBusy > 0 {
             targetFailed = true
