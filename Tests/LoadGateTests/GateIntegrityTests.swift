@@ -249,3 +249,56 @@ extension GateIntegrityTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("refused")))
     }
 }
+
+extension GateIntegrityTests {
+    /// Runs loadgate and freezes it (SIGSTOP) for `freeze` seconds after `after` seconds.
+    static func runFrozen(_ file: String, out: String, after: Double, freeze: Double) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+        process.arguments = ["run", file, "--out", out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        if freeze > 0 {
+            Thread.sleep(forTimeInterval: after)
+            kill(process.processIdentifier, SIGSTOP)
+            Thread.sleep(forTimeInterval: freeze)
+            kill(process.processIdentifier, SIGCONT)
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("generator health is in every summary; a frozen generator that could explain a failed latency SLO makes the verdict invalid (negative twin: not frozen passes)")
+    func generatorHealth() throws {
+        let fast = try Self.peer(["--mode", "slow", "--delay-ms", "1"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "health", "target": "http://127.0.0.1:\(fast.port)",
+         "load": {"rate": 50, "duration": "3s", "connections": 10},
+         "steps": [{"name": "get", "request": {"path": "/"}}], "slos": ["p99 < 150ms"]}
+        """)
+        let (twinCode, twinOut) = try Self.runFrozen(file, out: scratch.path("calm"), after: 0, freeze: 0)
+        #expect(twinCode == 0, "\(twinOut)")
+        let calm = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("calm/summary.json")))))
+        let generator = calm["generator"]
+        #expect(Self.number(generator, "/workers") == Self.number(calm, "/load/workers"))
+        #expect((Self.number(generator, "/cpuPercent") ?? -1) >= 0)
+        #expect((Self.number(generator, "/openFiles/limit") ?? 0) > 0)
+        #expect((Self.number(generator, "/openFiles/peak") ?? 0) >= 10, "at least the 10 connections")
+        #expect(Self.number(generator, "/dropped") == 0)
+        #expect(Self.number(generator, "/lateness/count") == 150)
+        #expect(generator?["saturated"] != nil && generator?["findings"] != nil && generator?["machineIdlePercent"] != nil)
+        #expect(twinOut.contains("generator: cpu "))
+
+        let (code, out) = try Self.runFrozen(file, out: scratch.path("frozen"), after: 1.2, freeze: 0.8)
+        #expect(code == 3, "\(out)")
+        let frozen = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("frozen/summary.json")))))
+        #expect(frozen.resolve(pointer: "/generator/saturated") == .bool(true))
+        #expect((Self.number(frozen, "/generator/lateness/p99") ?? 0) >= 0.3)
+        #expect(frozen["verdict"] == .string("invalid"))
+        #expect(out.contains("the load generator was saturated and could account for the failed latency SLO \"p99 < 150ms\""), "\(out)")
+        #expect(out.contains("SATURATED"))
+    }
+}

@@ -5,6 +5,9 @@ import Foundation
 public struct RunResult: Sendable {
     public var steps: [StepMetrics]
     public var lateness: Histogram
+    /// Open model: the lateness of iterations that found a connection free when due, i.e. the
+    /// part of `lateness` the generator caused itself.
+    public var generatorLateness = Histogram.latencyMicros()
     /// Open model: iterations dropped for lateness while a connection was free (the generator's
     /// shortfall).
     public var dropped: Int64
@@ -34,6 +37,11 @@ public struct RunResult: Sendable {
     public var metricNames: [String] = []
     public var mcpSessionsCreated: Int64 = 0
     public var mcpSessionsDeleted: Int64 = 0
+    /// This process's CPU and the machine's idle share over the run (nil if not measured).
+    public var generatorLoad: GeneratorLoad?
+    /// RLIMIT_NOFILE in force and the most descriptors open at once (sampled every 200 ms).
+    public var openFilesLimit = 0
+    public var openFilesPeak = 0
     /// Problems found before load started (e.g. an unreadable agent card).
     public var problems: [String] = []
 

@@ -21,6 +21,8 @@ public struct Runner {
         let stop = StopSignal()
         let workers = (0..<plan.workerCount).map { Worker(id: $0, plan: plan, stop: stop) }
         let startedAt = Date()
+        let loadBefore = GeneratorLoad.Sample.now()
+        var openFilesPeak = OpenFileBudget.openNow() ?? 0
         let startNanos = MonotonicClock.nowNanos() + 5_000_000
         let finished = DispatchSemaphore(value: 0)
         for worker in workers {
@@ -58,6 +60,7 @@ public struct Runner {
                 for worker in workers { curl_multi_wakeup(worker.multi) }
             }
             while finished.wait(timeout: .now()) == .success { done += 1 }
+            openFilesPeak = max(openFilesPeak, OpenFileBudget.openNow() ?? 0)
             drain(final: false)
             progress(RunProgress(elapsedNanos: max(0, MonotonicClock.nowNanos() - startNanos), plannedNanos: plannedNanos,
                                  requests: aggregator.totalRequests, failures: aggregator.totalFailures,
@@ -67,6 +70,7 @@ public struct Runner {
         let elapsedNanos = (workers.map(\.finishedNanos).max() ?? MonotonicClock.nowNanos()) - startNanos
         drain(final: true, runNanos: elapsedNanos)
         let endedAt = Date()
+        let loadAfter = GeneratorLoad.Sample.now()
 
         var steps = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         var lateness = Histogram.latencyMicros()
@@ -76,6 +80,7 @@ public struct Runner {
         for worker in workers {
             for (index, metrics) in worker.metrics.enumerated() { steps[index].merge(metrics) }
             lateness.merge(worker.lateness)
+            result.generatorLateness.merge(worker.generatorLateness)
             result.dropped += worker.dropped
             result.connectionsBusy += worker.connectionsBusy
             result.iterationsStarted += worker.iterationsStarted
@@ -96,6 +101,9 @@ public struct Runner {
             result.plannedIterations = pacer.plannedIterations - warmupIterations
         }
         result.measureFromNanos = plan.measureFromNanos
+        result.generatorLoad = GeneratorLoad.between(loadBefore, loadAfter)
+        result.openFilesLimit = OpenFileBudget.limits.soft
+        result.openFilesPeak = openFilesPeak
         return result
     }
 }

@@ -30,6 +30,11 @@ final class Worker: @unchecked Sendable {
     /// Indexed like `plan.metricNames`: the steps, then protocol phases.
     var metrics: [StepMetrics] { recorder.metrics }
     private(set) var lateness = Histogram.latencyMicros()
+    /// Lateness of iterations that found a connection free when due: what the generator itself
+    /// caused (CPU, scheduling), without the waits for connections busy on the target.
+    private(set) var generatorLateness = Histogram.latencyMicros()
+    /// The next due iteration had to wait for a connection (its lateness is the target's).
+    private var headWaitedForConnection = false
     /// Iterations dropped for lateness while a connection was free: the generator fell behind.
     private(set) var dropped: Int64 = 0
     /// Iterations that could not start because every connection was busy on the target.
@@ -152,15 +157,23 @@ final class Worker: @unchecked Sendable {
             while true {
                 switch scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: !freeSlots.isEmpty) {
                 case let .start(iteration):
-                    if iteration.measured { lateness.record(iteration.latenessNanos / 1_000) }
+                    if iteration.measured {
+                        lateness.record(iteration.latenessNanos / 1_000)
+                        if !headWaitedForConnection { generatorLateness.record(iteration.latenessNanos / 1_000) }
+                    }
+                    headWaitedForConnection = false
                     startIteration(slots[freeSlots.removeLast()], iteration, now: now)
                 case let .drop(iteration, busy):
+                    headWaitedForConnection = false
                     if busy {
                         recordConnectionsBusy(iteration, now: now)
                     } else if iteration.measured {
                         dropped += 1
                     }
-                case .noConnection, .wait:
+                case .noConnection:
+                    headWaitedForConnection = true
+                    return true
+                case .wait:
                     return true
                 case .finished:
                     return false

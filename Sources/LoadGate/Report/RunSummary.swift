@@ -38,6 +38,8 @@ public struct RunSummary: Sendable {
     public var loadSeconds: Double
     public var achievedRate: Double?
     public var requestedRate: Double?
+    /// The generator's own state over the run (lateness, CPU, descriptors, saturation).
+    public var generator: GeneratorHealth
 
     public static func make(scenario: Scenario, scenarioFile: String, result: RunResult) -> RunSummary {
         let names = result.metricNames.isEmpty ? scenario.steps.map(\.name) : result.metricNames
@@ -90,10 +92,31 @@ public struct RunSummary: Sendable {
         }
         let failedSLOs = slos.filter { !$0.passed }
         for slo in failedSLOs { reasons.append("SLO failed: \(slo.expression) (observed \(slo.observedText))") }
+        let generator = GeneratorHealth(result: result)
+        let holdsOnServiceTime = { (slo: SLOExpression) -> Bool in
+            guard case let .latency(_, statistic) = slo.metric else { return false }
+            let metrics = slo.step.flatMap { name in steps.first { $0.name == name }?.metrics } ?? overall
+            let service = metrics.serviceTime
+            let micros: Double?
+            switch statistic {
+            case let .percentile(p): micros = service.value(atPercentile: p).map(Double.init)
+            case .mean: micros = service.mean
+            case .min: micros = service.min.map(Double.init)
+            case .max: micros = service.max.map(Double.init)
+            }
+            return micros.map { slo.comparison.holds($0 / 1e6, slo.threshold) } ?? false
+        }
+        if !result.interrupted,
+           let distortion = generator.distortionReason(slos, expressions: scenario.slos, holdsOnServiceTime: holdsOnServiceTime) {
+            invalid = true
+            reasons.append(distortion)
+        } else if generator.saturated {
+            reasons.append("the load generator was saturated: " + generator.findings.joined(separator: "; "))
+        }
         let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty && !targetFailed ? .passed : .failed)
         return RunSummary(scenarioName: scenario.name, scenarioSHA256: scenario.sha256, scenarioFile: scenarioFile,
                           target: scenario.target.map(Redaction.url), load: scenario.load, result: result, steps: steps,
                           overall: overall, slos: slos, verdict: verdict, reasons: reasons, loadSeconds: loadSeconds,
-                          achievedRate: achievedRate, requestedRate: requestedRate)
+                          achievedRate: achievedRate, requestedRate: requestedRate, generator: generator)
     }
 }

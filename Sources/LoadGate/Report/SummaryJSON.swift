@@ -38,6 +38,7 @@ public enum SummaryJSON {
                 ("bytesOut", int(overall.bytesOut)),
             ])),
             ("lateness", stats(result.lateness)),
+            ("generator", generator(summary.generator)),
             ("overall", step(name: nil, overall)),
             ("steps", .array(summary.steps.enumerated().map { index, summaryStep in
                 step(name: summaryStep.name, summaryStep.metrics, isPhase: summaryStep.isPhase, spectrum: spectrum,
@@ -51,6 +52,21 @@ public enum SummaryJSON {
                          ("observed", slo.observed.map(JSONValue.number) ?? .null), ("observedText", .string(slo.observedText)),
                          ("passed", .bool(slo.passed))])
             })),
+        ])
+    }
+
+    /// The generator's health (the `generator` contract: lateness, cpuPercent, workers,
+    /// machineIdlePercent, dropped, openFiles {limit, peak}, saturated, findings).
+    static func generator(_ health: GeneratorHealth) -> JSONValue {
+        .object([
+            ("lateness", stats(health.lateness)),
+            ("cpuPercent", .number(round3(health.cpuPercent))),
+            ("workers", .number(Double(health.workers))),
+            ("machineIdlePercent", health.machineIdlePercent.map { .number(round3($0)) } ?? .null),
+            ("dropped", int(health.dropped)),
+            ("openFiles", .object([("limit", .number(Double(health.openFilesLimit))), ("peak", .number(Double(health.openFilesPeak)))])),
+            ("saturated", .bool(health.saturated)),
+            ("findings", .array(health.findings.map(JSONValue.string))),
         ])
     }
 

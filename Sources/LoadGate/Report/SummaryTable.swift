@@ -27,6 +27,9 @@ public enum SummaryTable {
             out += "service time (from actual send): p50 \(fmt(service.value(atPercentile: 50)))  p95 \(fmt(service.value(atPercentile: 95)))  p99 \(fmt(service.value(atPercentile: 99)))  max \(fmt(service.max))\n"
             out += "start lateness: p99 \(fmt(result.lateness.value(atPercentile: 99)))  max \(fmt(result.lateness.max))  dropped \(result.dropped)\n"
         }
+        let generator = summary.generator
+        let idle = generator.machineIdlePercent.map { ", machine idle \(DurationText.trim($0.rounded()))%" } ?? ""
+        out += "generator: cpu \(DurationText.trim(generator.cpuPercent.rounded()))% with \(generator.workers) worker(s)\(idle), open files \(generator.openFilesPeak)/\(generator.openFilesLimit), dropped \(generator.dropped)\(generator.saturated ? "  SATURATED" : "")\n"
         var failureParts: [String] = []
         for failureClass in FailureClass.allCases where summary.overall.failures[failureClass.rawValue] > 0 {
             failureParts.append("\(failureClass.name) \(summary.overall.failures[failureClass.rawValue])")
