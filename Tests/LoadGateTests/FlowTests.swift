@@ -15,6 +15,8 @@ final class CannedContext: FlowContext {
     func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?) { phases.append((name, latencyNanos, failure)) }
     func count(_ counter: ProtocolCounter, by amount: Int64) { counts[counter, default: 0] += amount }
     func wake(slot: Int) { woken.append(slot) }
+    var firstEvents: [Int64] = []
+    func recordFirstEvent(latencyNanos: Int64) { firstEvents.append(latencyNanos) }
     func restartStepClock(atNanos nanos: Int64) { clockRestartedAt = nanos }
 }
 

@@ -302,3 +302,113 @@ extension GateIntegrityTests {
         #expect(out.contains("SATURATED"))
     }
 }
+
+extension GateIntegrityTests {
+    @Test("a step failing three ways keeps a sample of each class: status, message, redacted snippet, time (negative twin: a passing step has none)")
+    func errorSamplesPerClass() throws {
+        let mixed = try Self.peer(["--mode", "mixed"])
+        let scratch = try ScratchDirectory()
+        let (run, summary) = try Self.run("""
+        {"name": "mixed", "target": "http://127.0.0.1:\(mixed.port)",
+         "defaults": {"timeout": "300ms", "headers": {"Authorization": "Bearer ${env.SAMPLE_TOKEN}"}},
+         "load": {"vus": 3, "iterations": 12},
+         "steps": [{"name": "get", "request": {"path": "/thing/${vu}"}, "expect": {"bodyContains": "ok"}},
+                   {"name": "fine", "request": {"path": "/thing/9"}}]}
+        """, in: scratch, environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        #expect(run.exitCode == 1)
+        guard case let .array(samples)? = summary?.resolve(pointer: "/steps/0/errorSamples") else {
+            Issue.record("no errorSamples"); return
+        }
+        let classes = samples.compactMap { sample -> String? in if case let .string(name)? = sample["class"] { return name } else { return nil } }
+        #expect(Set(classes) == ["http-5xx", "unexpected-status", "timeout"], "\(classes)")
+        #expect(classes.filter { $0 == "unexpected-status" }.count == 1, "identical failures are sampled once")
+        let five = samples.first { $0["class"] == .string("http-5xx") }
+        #expect(five?["status"] == .number(503))
+        if case let .string(snippet)? = five?["snippet"] {
+            #expect(snippet.contains("overloaded") && snippet.contains("[REDACTED]") && !snippet.contains("tok-sample-98765"), "\(snippet)")
+            #expect(snippet.utf8.count <= 200)
+        } else {
+            Issue.record("no snippet for the 503")
+        }
+        let timeout = samples.first { $0["class"] == .string("timeout") }
+        #expect(timeout?["status"] == .null)
+        if case let .string(message)? = timeout?["message"] { #expect(message.hasPrefix("libcurl: ")) }
+        #expect((Self.number(timeout, "/atSeconds") ?? -1) >= 0)
+        #expect(summary?.resolve(pointer: "/steps/1/errorSamples") == .array([]))
+        #expect(!JSONWriter.serialize(summary ?? .null).contains("tok-sample-98765"))
+        #expect(!run.stdout.contains("tok-sample-98765"))
+    }
+}
+
+extension GateIntegrityTests {
+    static func mcpServer(_ mode: String) throws -> PeerProcess {
+        try PeerProcess.script("mcp_server.py", ["--mode", mode], python: PeerProcess.venvPython)
+    }
+
+    @Test("MCP against the official SDK server: sessions: 2 with 4 workers opens exactly 2; time to first event feeds ttfb SLOs; progress and log messages are counted apart")
+    func mcpSessionsAndEvents() throws {
+        let server = try Self.mcpServer("stateful-sse")
+        let scratch = try ScratchDirectory()
+        let (run, summary) = try Self.run("""
+        {"name": "mcp", "target": "http://127.0.0.1:\(server.port)", "mcp": {"sessions": 2},
+         "load": {"vus": 4, "iterations": 16},
+         "steps": [{"name": "progress", "mcp": {"call": "tools/call", "tool": "progress", "arguments": {"steps": 2}}},
+                   {"name": "log", "mcp": {"call": "tools/call", "tool": "log", "arguments": {"lines": 3}}}],
+         "slos": ["progress: ttfb.p95 < 5s", "log: ttfb.max < 5s"]}
+        """, in: scratch, ["--workers", "4"])
+        #expect(run.exitCode == 0, "\(run.stdout)\(run.stderr)")
+        #expect(Self.number(summary, "/mcp/sessionsCreated") == 2, "exactly the 2 sessions asked for")
+        #expect(Self.number(summary, "/mcp/sessionsDeleted") == 2)
+        #expect(Self.number(summary, "/steps/0/ttfb/count") == 16, "each call's first event is timed")
+        #expect(Self.number(summary, "/steps/0/counters/progress_notifications") == 32)
+        #expect(Self.number(summary, "/steps/0/counters/log_messages") == nil)
+        #expect(Self.number(summary, "/steps/1/counters/log_messages") == 48)
+        #expect(Self.number(summary, "/steps/1/counters/progress_notifications") == nil)
+        #expect(summary?.resolve(pointer: "/slos/0/passed") == .bool(true))
+    }
+
+    @Test("an MCP server that issues no session ids is reported as such, not as sessions created and never deleted (negative twin: a stateful server)")
+    func mcpWithoutSessionIDs() throws {
+        let server = try Self.mcpServer("stateless")
+        let scratch = try ScratchDirectory()
+        let scenario = """
+        {"name": "mcp", "target": "http://127.0.0.1:PORT", "load": {"vus": 2, "iterations": 4},
+         "steps": [{"name": "echo", "mcp": {"call": "tools/call", "tool": "echo", "arguments": {"text": "hi"}}}]}
+        """
+        let (run, summary) = try Self.run(scenario.replacingOccurrences(of: "PORT", with: String(server.port)), in: scratch)
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(Self.number(summary, "/mcp/sessionsWithoutId") == Self.number(summary, "/mcp/sessionsCreated"))
+        #expect(run.stdout.contains("the server issued no session ids"), "\(run.stdout)")
+        #expect(!run.stdout.contains("deleted 0"))
+
+        let stateful = try Self.mcpServer("stateful-json")
+        let (twin, twinSummary) = try Self.run(scenario.replacingOccurrences(of: "PORT", with: String(stateful.port)), in: scratch)
+        #expect(Self.number(twinSummary, "/mcp/sessionsWithoutId") == 0)
+        #expect(twin.stdout.contains("mcp sessions created 2, deleted 2"), "\(twin.stdout)")
+    }
+}
+
+extension GateIntegrityTests {
+    @Test("a body over the step's maxBodyBytes is a classed failure (body-too-large) with the size seen, stopped there (negative twin: a larger limit passes)")
+    func bodyLimit() throws {
+        let big = try Self.peer(["--mode", "body", "--bytes", "3000000"])
+        let scratch = try ScratchDirectory()
+        let scenario = """
+        {"name": "big", "target": "http://127.0.0.1:\(big.port)", "load": {"vus": 2, "iterations": 6},
+         "steps": [{"name": "get", "request": {"path": "/"}LIMIT}]}
+        """
+        let (run, summary) = try Self.run(scenario.replacingOccurrences(of: "LIMIT", with: ""), in: scratch)
+        #expect(run.exitCode == 1)
+        #expect(Self.number(summary, "/steps/0/failures/body-too-large") == 6)
+        #expect((Self.number(summary, "/steps/0/bytesIn") ?? 0) < 6 * 1_200_000, "each transfer stopped near the 1 MiB default")
+        guard case let .string(message)? = summary?.resolve(pointer: "/steps/0/errorSamples/0/message") else {
+            Issue.record("no sample"); return
+        }
+        #expect(message.contains("maxBodyBytes 1048576") && message.contains("bytes"), "\(message)")
+
+        let (twin, twinSummary) = try Self.run(scenario.replacingOccurrences(of: "LIMIT", with: #", "maxBodyBytes": 4000000"#), in: scratch)
+        #expect(twin.exitCode == 0, "\(twin.stdout)")
+        #expect(Self.number(twinSummary, "/steps/0/failed") == 0)
+        #expect(Self.number(twinSummary, "/steps/0/bytesIn") == 18_000_000.0)
+    }
+}

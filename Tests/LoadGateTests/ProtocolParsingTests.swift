@@ -29,7 +29,7 @@ struct ProtocolParsingTests {
 
         """
         let (reply, notifications) = JSONRPC.reply(to: 7, in: Self.response(sse, contentType: "text/event-stream"))
-        #expect(notifications == 1)
+        #expect(notifications.progress == 1 && notifications.total == 1)
         guard case let .result(result, _) = reply else { Issue.record("no result"); return }
         #expect(result["isError"] == .bool(false))
     }

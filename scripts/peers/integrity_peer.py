@@ -4,6 +4,8 @@
   --mode status      answer every request with --status (e.g. 999) and a small JSON body
   --mode slow        answer after --delay-ms
   --mode body        answer 200 with a body of --bytes bytes ('x' repeated)
+  --mode mixed       by the last path segment: 1 -> 503 echoing the Authorization header,
+                     2 -> 404, 3 -> never answer, anything else -> 200 "ok"
 Prints the chosen port on stdout, then serves until killed. Binds 127.0.0.1 only.
 """
 import argparse
@@ -13,7 +15,7 @@ from loopback_http import Handler as Base, serve
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
-parser.add_argument("--mode", choices=["hang", "status", "slow", "body"], required=True)
+parser.add_argument("--mode", choices=["hang", "status", "slow", "body", "mixed"], required=True)
 parser.add_argument("--status", type=int, default=200)
 parser.add_argument("--delay-ms", type=float, default=0)
 parser.add_argument("--bytes", type=int, default=0)
@@ -25,7 +27,17 @@ class Handler(Base):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        if args.mode == "hang":
+        if args.mode == "mixed":
+            last = self.path.rstrip("/").rsplit("/", 1)[-1]
+            if last == "1":
+                self.reply(503, {"error": "overloaded", "auth": self.headers.get("Authorization", "")})
+            elif last == "2":
+                self.reply(404, {"error": "no such thing"})
+            elif last == "3":
+                time.sleep(3600)
+            else:
+                self.reply(200, {"status": "ok"})
+        elif args.mode == "hang":
             time.sleep(3600)
         elif args.mode == "status":
             self.reply(args.status, {"status": args.status})

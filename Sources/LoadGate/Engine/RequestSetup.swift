@@ -52,10 +52,12 @@ enum RequestSetup {
         slot.captureBody = prepared.needsBody
         slot.body.removeAll(keepingCapacity: true)
         slot.bytesIn = 0
+        slot.bodyLimit = prepared.step.maxBodyBytes
+        slot.bodyTooLarge = false
     }
 
     /// Configures one exchange of a protocol step (headers and body as the flow built them).
-    static func configureExchange(_ slot: Slot, request: ExchangeRequest, timeoutNanos: Int64) {
+    static func configureExchange(_ slot: Slot, request: ExchangeRequest, timeoutNanos: Int64, maxBodyBytes: Int) {
         let handle = slot.handle
         CurlEasy.set(handle, CURLOPT_URL, request.url)
         slot.releaseDynamicHeaders()
@@ -82,6 +84,8 @@ enum RequestSetup {
         slot.body.removeAll(keepingCapacity: true)
         slot.headerBytes.removeAll(keepingCapacity: true)
         slot.bytesIn = 0
+        slot.bodyLimit = maxBodyBytes
+        slot.bodyTooLarge = false
         slot.firstBodyNanos = 0
     }
 

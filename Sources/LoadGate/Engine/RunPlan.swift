@@ -21,7 +21,14 @@ public struct RunPlan: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.scenario = scenario
         self.measureFromNanos = max(0, min(warmupNanos, scenario.load.durationNanos))
-        workerCount = Self.workerCount(for: scenario.load, requested: requested)
+        var workers = Self.workerCount(for: scenario.load, requested: requested)
+        // `mcp.sessions: N` means N sessions in all: each worker owns at least one, so no more
+        // workers than sessions (a worker without a session of its own would open one more).
+        if let sessions = scenario.mcp.sessions,
+           scenario.steps.contains(where: { if case .mcp = $0.kind { return true } else { return false } }) {
+            workers = max(1, min(workers, sessions))
+        }
+        workerCount = workers
         preparedSteps = scenario.steps.enumerated().map { PreparedStep(index: $0.offset, step: $0.element) }
         let proxyVariables = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         noProxy = !proxyVariables.contains { !(environment[$0] ?? "").isEmpty }

@@ -37,6 +37,10 @@ public struct RunResult: Sendable {
     public var metricNames: [String] = []
     public var mcpSessionsCreated: Int64 = 0
     public var mcpSessionsDeleted: Int64 = 0
+    /// Sessions opened on a server that issued no session id (nothing to delete at the end).
+    public var mcpSessionsWithoutID: Int64 = 0
+    /// Per metric (indexed like `metricNames`): the first few distinct failures of each class.
+    public var errorSamples: [ErrorSampleSet] = []
     /// This process's CPU and the machine's idle share over the run (nil if not measured).
     public var generatorLoad: GeneratorLoad?
     /// RLIMIT_NOFILE in force and the most descriptors open at once (sampled every 200 ms).

@@ -74,11 +74,13 @@ public struct Runner {
 
         var steps = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         var lateness = Histogram.latencyMicros()
+        var errorSamples = [ErrorSampleSet](repeating: ErrorSampleSet(), count: plan.metricNames.count)
         var result = RunResult(steps: [], lateness: lateness, dropped: 0, iterationsStarted: 0, iterationsCompleted: 0, aborted: 0,
                                plannedIterations: nil, timeSeries: aggregator.points, startedAt: startedAt, endedAt: endedAt,
                                elapsedNanos: elapsedNanos, interrupted: interrupted, workers: workers.count)
         for worker in workers {
             for (index, metrics) in worker.metrics.enumerated() { steps[index].merge(metrics) }
+            for (index, samples) in worker.errorSamples.enumerated() { errorSamples[index].merge(samples) }
             lateness.merge(worker.lateness)
             result.generatorLateness.merge(worker.generatorLateness)
             result.dropped += worker.dropped
@@ -88,12 +90,14 @@ public struct Runner {
             result.aborted += worker.aborted
             result.mcpSessionsCreated += worker.mcpSessionsCreated
             result.mcpSessionsDeleted += worker.mcpSessionsDeleted
+            result.mcpSessionsWithoutID += worker.mcpSessionsWithoutID
         }
         result.stepTimeSeries = aggregator.stepPoints
         result.stepCount = plan.preparedSteps.count
         result.metricNames = plan.metricNames
         result.problems = [plan.a2aProblem].compactMap { $0 }
         result.steps = steps
+        result.errorSamples = errorSamples
         result.lateness = lateness
         if case let .open(load) = plan.scenario.load {
             let pacer = OpenPacer(load)

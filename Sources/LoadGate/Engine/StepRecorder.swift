@@ -110,6 +110,11 @@ struct StepRecorder {
         }
     }
 
+    /// A protocol step's time to first event (its call's first body byte).
+    mutating func recordTimeToFirstByte(_ index: Int, micros: Int64) {
+        metrics[index].ttfb.record(micros)
+    }
+
     /// Adds a protocol counter (not a completion) to metric `index`.
     mutating func count(_ counter: ProtocolCounter, _ index: Int, by amount: Int64) {
         metrics[index].counters[counter.rawValue] += amount

@@ -46,6 +46,9 @@ final class Worker: @unchecked Sendable {
     private(set) var finishedNanos: Int64 = 0
     private(set) var mcpSessionsDeleted: Int64 = 0
     private(set) var mcpSessionsCreated: Int64 = 0
+    private(set) var mcpSessionsWithoutID: Int64 = 0
+    /// The first few distinct failures per class, per metric (built only on the failure path).
+    private(set) var errorSamples: [ErrorSampleSet]
 
     // Protocol steps.
     private var mcpPool: MCPSessionPool?
@@ -69,6 +72,7 @@ final class Worker: @unchecked Sendable {
         self.stop = stop
         self.multi = curl_multi_init()
         self.recorder = StepRecorder(metricCount: plan.metricNames.count, mailbox: mailbox)
+        self.errorSamples = [ErrorSampleSet](repeating: ErrorSampleSet(), count: plan.metricNames.count)
         self.scheduler = IterationScheduler(load: plan.scenario.load, worker: id, workers: plan.workerCount,
                                             measureFromNanos: plan.measureFromNanos)
         let slotCount: Int
@@ -188,11 +192,24 @@ final class Worker: @unchecked Sendable {
         return true
     }
 
+    /// Keeps an example of a failure of metric `index` while its class has room (no work, no
+    /// allocation otherwise). The snippet is redacted before it is stored.
+    private func sampleError(_ index: Int, _ failure: FailureClass, status: Int, message: @autoclosure () -> String,
+                             body: [UInt8]?, now: Int64) {
+        guard errorSamples[index].wants(failure) else { return }
+        let secrets = plan.scenario.secretValues
+        let snippet = body.flatMap(ErrorSampleSet.snippet).map { Redaction.text($0, secrets: secrets) }
+        errorSamples[index].offer(ErrorSample(failure: failure, status: status > 0 ? status : nil,
+                                              message: Redaction.text(message(), secrets: secrets), snippet: snippet,
+                                              atNanos: now - runStartNanos))
+    }
+
     /// An iteration that never got a connection because all of them were busy on the target: a
     /// failed request of the first step, its latency the wait since its intended start.
     private func recordConnectionsBusy(_ iteration: IterationScheduler.Iteration, now: Int64) {
         guard iteration.measured, !plan.preparedSteps.isEmpty else { return }
         connectionsBusy += 1
+        sampleError(0, .connectionsBusy, status: 0, message: TransferOutcome.describe(.connectionsBusy, status: 0), body: nil, now: now)
         recorder.record(0, Completion(latencyNanos: now - (runStartNanos + iteration.intendedNanos), serviceNanos: nil, status: nil,
                                       failure: .connectionsBusy, timings: nil), nowNanos: now)
     }
@@ -263,7 +280,7 @@ final class Worker: @unchecked Sendable {
         let prepared = plan.preparedSteps[slot.stepIndex]
         let status = RequestSetup.status(slot, result: result)
         var failure = TransferOutcome.classify(result: result, osErrno: RequestSetup.osErrno(slot, result: result),
-                                               status: status, expect: prepared.step.expect,
+                                               bodyTooLarge: slot.bodyTooLarge, status: status, expect: prepared.step.expect,
                                                bodyMatches: { prepared.bodyMeetsExpectations(slot.body) })
         if failure == nil, !prepared.step.capture.isEmpty {
             if let document = try? JSONParser.parse(slot.body) { capture(prepared.step, from: document, into: slot) } else { failure = .expectation }
@@ -273,6 +290,12 @@ final class Worker: @unchecked Sendable {
                                         status: status, failure: failure, timings: RequestSetup.timings(slot, result: result))
             completion.applyTimeoutFloor(prepared.step.timeoutNanos)
             recorder.record(slot.stepIndex, completion, nowNanos: now)
+            if let failure {
+                let message = failure == .bodyTooLarge
+                    ? "body larger than maxBodyBytes \(prepared.step.maxBodyBytes): stopped after \(slot.bytesIn) bytes"
+                    : TransferOutcome.describe(failure, result: result, status: status)
+                sampleError(slot.stepIndex, failure, status: status, message: message, body: slot.captureBody ? slot.body : nil, now: now)
+            }
         }
         advance(slot, now: now)
     }
@@ -322,6 +345,7 @@ final class Worker: @unchecked Sendable {
                 let sent = isProtocol ? slot.stepSentNanos : slot.sentNanos
                 recorder.record(slot.stepIndex, Completion(latencyNanos: now - started, serviceNanos: now - sent, status: nil,
                                                            failure: .incomplete, timings: nil), nowNanos: now)
+                sampleError(slot.stepIndex, .incomplete, status: 0, message: "still running when the run was cut", body: nil, now: now)
             }
             if slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
             slot.inMulti = false
@@ -382,6 +406,9 @@ extension Worker {
     /// Starts a protocol step: its flow decides the exchanges; the step's latency runs from
     /// `latencyStartNanos` to the flow's finish.
     private func startProtocolStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
+        slot.lastExchangeStatus = 0
+        slot.lastExchangeResult = CURLE_OK
+        slot.body.removeAll(keepingCapacity: true)
         slot.stepLatencyStartNanos = latencyStartNanos
         slot.stepSentNanos = now
         slot.configuredStep = -1
@@ -417,17 +444,21 @@ extension Worker {
     }
 
     private func sendExchange(_ request: ExchangeRequest, slot: Slot, now: Int64) {
-        RequestSetup.configureExchange(slot, request: request, timeoutNanos: plan.scenario.steps[slot.stepIndex].timeoutNanos)
+        let step = plan.scenario.steps[slot.stepIndex]
+        RequestSetup.configureExchange(slot, request: request, timeoutNanos: step.timeoutNanos, maxBodyBytes: step.maxBodyBytes)
         slot.sentNanos = now
         attach(slot)
     }
 
     private func handleExchange(_ slot: Slot, result: CURLcode, now: Int64) {
         let status = RequestSetup.status(slot, result: result)
+        slot.lastExchangeStatus = status
+        slot.lastExchangeResult = result
         if slot.measured {
             recorder.recordExchange(slot.stepIndex, status: status, timings: RequestSetup.timings(slot, result: result), nowNanos: now)
         }
-        let response = ExchangeResponse(transportFailure: TransferOutcome.transportFailure(orNil: result, osErrno: RequestSetup.osErrno(slot, result: result)),
+        let response = ExchangeResponse(transportFailure: TransferOutcome.transportFailure(orNil: result, osErrno: RequestSetup.osErrno(slot, result: result),
+                                                                                           bodyTooLarge: slot.bodyTooLarge),
                                         status: status,
                                         headers: slot.parsedHeaders(), body: slot.body,
                                         sentNanos: slot.sentNanos, firstBodyNanos: slot.firstBodyNanos, doneNanos: now)
@@ -446,6 +477,11 @@ extension Worker {
                                         status: nil, failure: failure, timings: nil)
             completion.applyTimeoutFloor(step.timeoutNanos)
             recorder.record(slot.stepIndex, completion, nowNanos: now)
+            if let failure {
+                sampleError(slot.stepIndex, failure, status: slot.lastExchangeStatus,
+                            message: TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
+                            body: slot.body, now: now)
+            }
         }
         advance(slot, now: now)
     }
@@ -496,8 +532,14 @@ extension Worker {
     /// A phase sample from a flow (`mcp.initialize`, `<step>.submit`): recorded like a step.
     fileprivate func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?, slot: Slot) {
         guard slot.measured, let index = phaseIndex[name] else { return }
+        let now = MonotonicClock.nowNanos()
         recorder.record(index, Completion(latencyNanos: latencyNanos, serviceNanos: latencyNanos, status: nil, failure: failure, timings: nil),
-                        nowNanos: MonotonicClock.nowNanos())
+                        nowNanos: now)
+        if let failure {
+            sampleError(index, failure, status: slot.lastExchangeStatus,
+                        message: TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
+                        body: slot.body, now: now)
+        }
     }
 
     fileprivate func count(_ counter: ProtocolCounter, by amount: Int64, slot: Slot) {
@@ -505,11 +547,20 @@ extension Worker {
             mcpSessionsCreated += amount
             return
         }
+        if counter == .sessionsWithoutID {
+            mcpSessionsWithoutID += amount
+            return
+        }
         guard slot.measured else { return }
         recorder.count(counter, slot.stepIndex, by: amount)
     }
 
     fileprivate func wake(slot: Int) { wakeups.append(slot) }
+
+    fileprivate func recordFirstEvent(latencyNanos: Int64, slot: Slot) {
+        guard slot.measured else { return }
+        recorder.recordTimeToFirstByte(slot.stepIndex, micros: latencyNanos / 1_000)
+    }
 
     /// Ends every MCP session this worker opened (DELETE with the session header), so a run leaves
     /// nothing behind on the server (the reference server keeps up to 10,000 idle sessions).
@@ -550,6 +601,7 @@ private final class WorkerFlowContext: FlowContext {
 
     func count(_ counter: ProtocolCounter, by amount: Int64) { worker.count(counter, by: amount, slot: slot) }
     func wake(slot: Int) { worker.wake(slot: slot) }
+    func recordFirstEvent(latencyNanos: Int64) { worker.recordFirstEvent(latencyNanos: latencyNanos, slot: slot) }
 
     func restartStepClock(atNanos nanos: Int64) {
         slot.stepSentNanos = nanos

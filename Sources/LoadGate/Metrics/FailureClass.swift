@@ -18,6 +18,8 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     /// The generator ran out of file descriptors (EMFILE/ENFILE): its failure, not the target's;
     /// any makes the verdict invalid.
     case generatorFileLimit
+    /// The response body exceeded the step's `maxBodyBytes` (the transfer was stopped there).
+    case bodyTooLarge
 
     public var name: String {
         switch self {
@@ -40,6 +42,7 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .incomplete: return "incomplete"
         case .connectionsBusy: return "connections-busy"
         case .generatorFileLimit: return "generator-file-limit"
+        case .bodyTooLarge: return "body-too-large"
         }
     }
 

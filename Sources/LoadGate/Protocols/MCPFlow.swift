@@ -65,6 +65,7 @@ final class MCPFlow: StepFlow {
             }
             if case let .string(version)? = result["protocolVersion"] { session.negotiatedVersion = version }
             session.id = response.headers["mcp-session-id"]
+            if session.id == nil { context.count(.sessionsWithoutID, by: 1) }
             phase = .initialized
             var headers = baseHeaders(context)
             appendSessionHeaders(&headers, session: session)
@@ -92,7 +93,10 @@ final class MCPFlow: StepFlow {
             }
             if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
             let (reply, notifications) = JSONRPC.reply(to: requestID, in: response)
-            if notifications > 0 { context.count(.progressNotifications, by: Int64(notifications)) }
+            if notifications.progress > 0 { context.count(.progressNotifications, by: Int64(notifications.progress)) }
+            if notifications.log > 0 { context.count(.logMessages, by: Int64(notifications.log)) }
+            if notifications.other > 0 { context.count(.otherNotifications, by: Int64(notifications.other)) }
+            if response.firstBodyNanos > 0 { context.recordFirstEvent(latencyNanos: response.firstBodyNanos - response.sentNanos) }
             switch reply {
             case .missing:
                 return .finish(FlowResult(failure: .protocolError))

@@ -65,6 +65,9 @@ protocol FlowContext: AnyObject {
     func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?)
     /// Counts a protocol event (`session_expired`, `progress_notifications`, ...) for the step.
     func count(_ counter: ProtocolCounter, by amount: Int64)
+    /// Records the time from the call's send to its first body byte (the first SSE event), as
+    /// the step's time to first byte (`ttfb.` SLOs).
+    func recordFirstEvent(latencyNanos: Int64)
     /// Resumes a parked slot on the next loop turn.
     func wake(slot: Int)
     /// The step's latency and service time restart here (waiting for a shared session's
@@ -87,6 +90,10 @@ extension StepFlow {
 /// Protocol events counted per step (not failures in themselves).
 public enum ProtocolCounter: Int, CaseIterable, Sendable {
     case sessionExpired, progressNotifications, sessionsCreated, polls, events
+    /// MCP `notifications/message` (log messages) and any other notification with a reply.
+    case logMessages, otherNotifications
+    /// MCP sessions opened on a server that issued no `Mcp-Session-Id` (nothing to delete later).
+    case sessionsWithoutID
 
     public var name: String {
         switch self {
@@ -95,6 +102,9 @@ public enum ProtocolCounter: Int, CaseIterable, Sendable {
         case .sessionsCreated: return "sessions_created"
         case .polls: return "polls"
         case .events: return "stream_events"
+        case .logMessages: return "log_messages"
+        case .otherNotifications: return "other_notifications"
+        case .sessionsWithoutID: return "sessions_without_id"
         }
     }
 }

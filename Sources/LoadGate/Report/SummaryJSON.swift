@@ -42,10 +42,12 @@ public enum SummaryJSON {
             ("overall", step(name: nil, overall)),
             ("steps", .array(summary.steps.enumerated().map { index, summaryStep in
                 step(name: summaryStep.name, summaryStep.metrics, isPhase: summaryStep.isPhase, spectrum: spectrum,
-                     series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil)
+                     series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil,
+                     errorSamples: index < result.errorSamples.count ? result.errorSamples[index] : ErrorSampleSet())
             })),
             ("mcp", result.mcpSessionsCreated > 0 || result.mcpSessionsDeleted > 0
-                ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
+                ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted)),
+                           ("sessionsWithoutId", int(result.mcpSessionsWithoutID))]) : .null),
             ("timeseries", timeSeries(result.timeSeries)),
             ("slos", .array(summary.slos.map { slo in
                 .object([("expression", .string(slo.expression)), ("step", slo.step.map(JSONValue.string) ?? .null),
@@ -121,7 +123,7 @@ public enum SummaryJSON {
     }
 
     static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false, spectrum: Bool = false,
-                     series: [TimeSeriesPoint]? = nil) -> JSONValue {
+                     series: [TimeSeriesPoint]? = nil, errorSamples: ErrorSampleSet? = nil) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         if isPhase { members.append(("phase", .bool(true))) }
@@ -152,6 +154,14 @@ public enum SummaryJSON {
             ("tls", stats(metrics.tls)),
             ("dns", stats(metrics.dns)),
         ]
+        if let errorSamples {
+            // The first few distinct failures per class: class, status, message, redacted snippet, time.
+            members.append(("errorSamples", .array(errorSamples.samples.map { sample in
+                .object([("class", .string(sample.failure.name)), ("status", sample.status.map { .number(Double($0)) } ?? .null),
+                         ("message", .string(sample.message)), ("snippet", sample.snippet.map(JSONValue.string) ?? .null),
+                         ("atSeconds", seconds(nanos: sample.atNanos))])
+            })))
+        }
         if let series { members.append(("timeseries", timeSeries(series))) }
         if spectrum {
             members.append(("spectrum", .array(PercentileDistribution.spectrum(metrics.latency).map {

@@ -45,7 +45,9 @@ public enum SummaryTable {
             let total = summary.steps.reduce(Int64(0)) { $0 + $1.metrics.counters[counter.rawValue] }
             if total > 0 { counterParts.append("\(counter.name) \(total)") }
         }
-        if result.mcpSessionsCreated > 0 {
+        if result.mcpSessionsCreated > 0, result.mcpSessionsWithoutID == result.mcpSessionsCreated {
+            counterParts.append("mcp sessions opened \(result.mcpSessionsCreated), the server issued no session ids (nothing to delete)")
+        } else if result.mcpSessionsCreated > 0 {
             counterParts.append("mcp sessions created \(result.mcpSessionsCreated), deleted \(result.mcpSessionsDeleted)")
         }
         if !counterParts.isEmpty { out += "protocol: " + counterParts.joined(separator: ", ") + "\n" }

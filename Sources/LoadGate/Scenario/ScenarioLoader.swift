@@ -48,7 +48,7 @@ public struct ScenarioLoader {
     private static let defaultsKeys = ["headers", "timeout", "http", "tls"]
     private static let tlsKeys = ["insecure", "caFile", "certFile", "keyFile"]
     private static let loadKeys = ["vus", "iterations", "duration", "stages", "rate", "connections", "maxLateness", "tolerance"]
-    private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture"]
+    private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture", "maxBodyBytes"]
     private static let requestKeys = ["method", "path", "url", "headers", "body", "json"]
     private static let expectKeys = ["status", "bodyContains", "json"]
     private static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -311,11 +311,18 @@ public struct ScenarioLoader {
         }
         let capture = captures(value["capture"], at: path + ".capture", sink: &sink)
         let timeout = duration(value["timeout"], at: path + ".timeout", sink: &sink) ?? defaultTimeout
+        var maxBodyBytes = Step.defaultMaxBodyBytes
+        if let limit = integer(value["maxBodyBytes"], at: path + ".maxBodyBytes", sink: &sink) {
+            if (1...Step.maxBodyBytesCeiling).contains(limit) { maxBodyBytes = limit } else {
+                sink.report(path + ".maxBodyBytes", "must be from 1 to \(Step.maxBodyBytesCeiling) bytes")
+            }
+        }
         if kinds.first != nil && kinds.first != "request" {
             guard var step = protocolStep(value, kind: kinds[0], name: name, at: path, target: target, defaultHeaders: defaultHeaders,
                                           timeout: timeout, mcp: mcp, secrets: &secrets, sink: &sink) else { return nil }
             step.once = once
             step.capture = capture
+            step.maxBodyBytes = maxBodyBytes
             return step
         }
         guard let request = value["request"] else {
@@ -413,6 +420,7 @@ public struct ScenarioLoader {
         var step = Step(name: name, method: method, url: url, headers: headers, body: body, expect: expectation, timeoutNanos: timeout)
         step.once = once
         step.capture = capture
+        step.maxBodyBytes = maxBodyBytes
         return step
     }
 
