@@ -83,6 +83,9 @@ enum GateCommand {
             })
             let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
             log("scenario \(scenario.name): \(summary.verdict.rawValue)")
+            if summary.generator.saturated {
+                log("scenario \(scenario.name): GENERATOR SATURATED: \(summary.generator.findings.joined(separator: "; "))")
+            }
             outcomes.append(.init(file: file, scenario: scenario, summary: summary, skippedReason: nil))
             for step in summary.steps where step.metrics.latency.totalCount > 0 {
                 histograms.append((safeName("\(scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))
