@@ -86,25 +86,3 @@ protocol StepFlow: AnyObject {
 extension StepFlow {
     func resume(_ context: FlowContext, now: Int64) -> FlowAction { begin(context, now: now) }
 }
-
-/// Protocol events counted per step (not failures in themselves).
-public enum ProtocolCounter: Int, CaseIterable, Sendable {
-    case sessionExpired, progressNotifications, sessionsCreated, polls, events
-    /// MCP `notifications/message` (log messages) and any other notification with a reply.
-    case logMessages, otherNotifications
-    /// MCP sessions opened on a server that issued no `Mcp-Session-Id` (nothing to delete later).
-    case sessionsWithoutID
-
-    public var name: String {
-        switch self {
-        case .sessionExpired: return "session_expired"
-        case .progressNotifications: return "progress_notifications"
-        case .sessionsCreated: return "sessions_created"
-        case .polls: return "polls"
-        case .events: return "stream_events"
-        case .logMessages: return "log_messages"
-        case .otherNotifications: return "other_notifications"
-        case .sessionsWithoutID: return "sessions_without_id"
-        }
-    }
-}

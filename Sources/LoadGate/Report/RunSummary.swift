@@ -96,15 +96,7 @@ public struct RunSummary: Sendable {
         let holdsOnServiceTime = { (slo: SLOExpression) -> Bool in
             guard case let .latency(_, statistic) = slo.metric else { return false }
             let metrics = slo.step.flatMap { name in steps.first { $0.name == name }?.metrics } ?? overall
-            let service = metrics.serviceTime
-            let micros: Double?
-            switch statistic {
-            case let .percentile(p): micros = service.value(atPercentile: p).map(Double.init)
-            case .mean: micros = service.mean
-            case .min: micros = service.min.map(Double.init)
-            case .max: micros = service.max.map(Double.init)
-            }
-            return micros.map { slo.comparison.holds($0 / 1e6, slo.threshold) } ?? false
+            return metrics.serviceTime.micros(of: statistic).map { slo.comparison.holds($0 / 1e6, slo.threshold) } ?? false
         }
         if !result.interrupted,
            let distortion = generator.distortionReason(slos, expressions: scenario.slos, holdsOnServiceTime: holdsOnServiceTime) {

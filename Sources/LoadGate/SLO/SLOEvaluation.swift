@@ -45,14 +45,7 @@ public enum SLOEvaluator {
         let text: String
         switch slo.metric {
         case let .latency(phase, statistic):
-            let histogram = metrics.histogram(for: phase)
-            let micros: Double?
-            switch statistic {
-            case let .percentile(p): micros = histogram.value(atPercentile: p).map(Double.init)
-            case .mean: micros = histogram.mean
-            case .min: micros = histogram.min.map(Double.init)
-            case .max: micros = histogram.max.map(Double.init)
-            }
+            let micros = metrics.histogram(for: phase).micros(of: statistic)
             observed = micros.map { $0 / 1e6 }
             text = micros.map { DurationText.format(nanos: Int64($0 * 1_000)) } ?? "no samples"
         case .availability, .errorRate:

@@ -12,3 +12,16 @@ extension StepMetrics {
         }
     }
 }
+
+extension Histogram {
+    /// An SLO statistic (`p95`, `mean`, `min`, `max`) of this histogram in microseconds, nil
+    /// without samples. The one place a statistic is read, for SLOs and the generator's checks.
+    public func micros(of statistic: SLOExpression.Statistic) -> Double? {
+        switch statistic {
+        case let .percentile(p): return value(atPercentile: p).map(Double.init)
+        case .mean: return mean
+        case .min: return min.map(Double.init)
+        case .max: return max.map(Double.init)
+        }
+    }
+}
