@@ -29,12 +29,12 @@ struct GateIntegrityTests {
     func timeoutIsAtLeastTheTimeout() throws {
         let hanging = try Self.peer(["--mode", "hang"])
         let scratch = try ScratchDirectory()
-        let (run, summary) = try Self.run("""
-        {"name": "hang", "target": "http://127.0.0.1:\(hanging.port)", "defaults": {"timeout": "300ms"},
-         "load": {"rate": 60, "duration": "1s", "connections": 80},
-         "steps": [{"name": "get", "request": {"path": "/"}}],
-         "slos": ["min < 300ms"]}
-        """, in: scratch)
+        let scenario = { (port: Int) in """
+            {"name": "timeouts", "target": "http://127.0.0.1:\(port)", "defaults": {"timeout": "300ms"},
+             "load": {"rate": 60, "duration": "1s", "connections": 80},
+             "steps": [{"name": "get", "request": {"path": "/"}}], "slos": ["min < 300ms"]}
+            """ }
+        let (run, summary) = try Self.run(scenario(hanging.port), in: scratch)
         #expect(run.exitCode == 1, "\(run.stdout)\(run.stderr)")
         #expect(Self.number(summary, "/steps/0/failures/timeout") == 60)
         let minimum = Self.number(summary, "/steps/0/latency/min") ?? 0
@@ -43,12 +43,7 @@ struct GateIntegrityTests {
         #expect(summary?.resolve(pointer: "/slos/0/passed") == .bool(false))
 
         let fast = try Self.peer(["--mode", "slow", "--delay-ms", "10"])
-        let (twin, twinSummary) = try Self.run("""
-        {"name": "fast", "target": "http://127.0.0.1:\(fast.port)", "defaults": {"timeout": "300ms"},
-         "load": {"rate": 60, "duration": "1s", "connections": 80},
-         "steps": [{"name": "get", "request": {"path": "/"}}],
-         "slos": ["min < 300ms"]}
-        """, in: scratch)
+        let (twin, twinSummary) = try Self.run(scenario(fast.port), in: scratch)
         #expect(twin.exitCode == 0, "\(twin.stdout)")
         #expect(Self.number(twinSummary, "/steps/0/failed") == 0)
     }
@@ -191,17 +186,8 @@ extension GateIntegrityTests {
         """)
         // Freeze the generator for 0.7 s mid-run: every connection is free, iterations are late
         // only because LoadGate itself did not run (as on a saturated CPU).
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-        process.arguments = ["run", file, "--out", scratch.path("out"), "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.2)
-        kill(process.processIdentifier, SIGSTOP)
-        Thread.sleep(forTimeInterval: 0.7)
-        kill(process.processIdentifier, SIGCONT)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 3)
+        let (code, out) = try Self.runFrozen(file, out: scratch.path("out"), after: 1.2, freeze: 0.7)
+        #expect(code == 3, "\(out)")
         let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/summary.json")))))
         #expect(summary["verdict"] == .string("invalid"))
         #expect((Self.number(summary, "/totals/dropped") ?? 0) > 0)
