@@ -7,6 +7,9 @@ import Foundation
 /// `TransferOutcome` classifies what came back, `StepRecorder` records it, and protocol steps'
 /// `StepFlow`s decide their exchanges through a `FlowContext`.
 ///
+/// Protocol steps are driven from `Worker+ProtocolSteps.swift` (hence internal, not private,
+/// members: the worker is not used outside the engine).
+///
 /// Ownership invariant: between `run` starting and the runner joining the thread, only the worker
 /// thread touches the worker's state, except `multi` (curl_multi_wakeup is thread-safe), `mailbox`
 /// and `stop` (both locked). The runner reads `metrics` and counters only after the join.
@@ -17,14 +20,14 @@ final class Worker: @unchecked Sendable {
     let stop: StopSignal
     private(set) var multi: UnsafeMutableRawPointer
 
-    private var slots: [Slot] = []
+    var slots: [Slot] = []
     /// Free slots of the open model, used LIFO so the fewest connections stay warm.
-    private var freeSlots: [Int] = []
+    var freeSlots: [Int] = []
     /// Handles attached to `multi` (debug builds check it against the slots).
-    private var inFlight = 0
+    var inFlight = 0
 
-    private var scheduler: IterationScheduler
-    private var recorder: StepRecorder
+    var scheduler: IterationScheduler
+    var recorder: StepRecorder
 
     // Recorded results (read after join).
     /// Indexed like `plan.metricNames`: the steps, then protocol phases.
@@ -34,7 +37,7 @@ final class Worker: @unchecked Sendable {
     /// caused (CPU, scheduling), without the waits for connections busy on the target.
     private(set) var generatorLateness = Histogram.latencyMicros()
     /// The next due iteration had to wait for a connection (its lateness is the target's).
-    private var headWaitedForConnection = false
+    var headWaitedForConnection = false
     /// Iterations dropped for lateness while a connection was free: the generator fell behind.
     private(set) var dropped: Int64 = 0
     /// Iterations that could not start because every connection was busy on the target.
@@ -44,27 +47,27 @@ final class Worker: @unchecked Sendable {
     private(set) var aborted: Int64 = 0
     /// When this worker's loop ended (monotonic), for an exact run length.
     private(set) var finishedNanos: Int64 = 0
-    private(set) var mcpSessionsDeleted: Int64 = 0
-    private(set) var mcpSessionsCreated: Int64 = 0
-    private(set) var mcpSessionsWithoutID: Int64 = 0
+    var mcpSessionsDeleted: Int64 = 0
+    var mcpSessionsCreated: Int64 = 0
+    var mcpSessionsWithoutID: Int64 = 0
     /// The first few distinct failures per class, per metric (built only on the failure path).
     private(set) var errorSamples: [ErrorSampleSet]
 
     // Protocol steps.
-    private var mcpPool: MCPSessionPool?
-    private var phaseIndex: [String: Int] = [:]
+    var mcpPool: MCPSessionPool?
+    var phaseIndex: [String: Int] = [:]
     /// Slots waiting to send a polling request, and parked slots to resume.
-    private var sleepers: [Int] = []
-    private var wakeups: [Int] = []
+    var sleepers: [Int] = []
+    var wakeups: [Int] = []
     /// The context handed to flows, pointed at the slot a flow is working for.
-    private lazy var flowContext = WorkerFlowContext(worker: self)
+    lazy var flowContext = WorkerFlowContext(worker: self)
 
-    private var runStartNanos: Int64 = 0
+    var runStartNanos: Int64 = 0
     /// A timerfd handed to curl_multi_poll as an extra descriptor: it wakes the loop at the next
     /// intended start with nanosecond precision (curl's own timeout has millisecond resolution,
     /// which would either make starts late or force a busy spin).
     private let timerFD = lg_timer_create()
-    private var pollFDs = [curl_waitfd()]
+    var pollFDs = [curl_waitfd()]
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
         self.id = id
@@ -155,7 +158,7 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Starts whatever is due. Returns false once this worker will start no more iterations.
-    private func issue(now: Int64) -> Bool {
+    func issue(now: Int64) -> Bool {
         let elapsed = now - runStartNanos
         if scheduler.isOpen {
             while true {
@@ -194,7 +197,7 @@ final class Worker: @unchecked Sendable {
 
     /// Keeps an example of a failure of metric `index` while its class has room (no work, no
     /// allocation otherwise). The snippet is redacted before it is stored.
-    private func sampleError(_ index: Int, _ failure: FailureClass, status: Int, message: @autoclosure () -> String,
+    func sampleError(_ index: Int, _ failure: FailureClass, status: Int, message: @autoclosure () -> String,
                              body: [UInt8]?, now: Int64) {
         guard errorSamples[index].wants(failure) else { return }
         let secrets = plan.scenario.secretValues
@@ -206,7 +209,7 @@ final class Worker: @unchecked Sendable {
 
     /// An iteration that never got a connection because all of them were busy on the target: a
     /// failed request of the first step, its latency the wait since its intended start.
-    private func recordConnectionsBusy(_ iteration: IterationScheduler.Iteration, now: Int64) {
+    func recordConnectionsBusy(_ iteration: IterationScheduler.Iteration, now: Int64) {
         guard iteration.measured, !plan.preparedSteps.isEmpty else { return }
         connectionsBusy += 1
         sampleError(0, .connectionsBusy, status: 0, message: TransferOutcome.describe(.connectionsBusy, status: 0), body: nil, now: now)
@@ -214,7 +217,7 @@ final class Worker: @unchecked Sendable {
                                       failure: .connectionsBusy, timings: nil), nowNanos: now)
     }
 
-    private func startIteration(_ slot: Slot, _ iteration: IterationScheduler.Iteration, now: Int64) {
+    func startIteration(_ slot: Slot, _ iteration: IterationScheduler.Iteration, now: Int64) {
         if iteration.measured { iterationsStarted += 1 }
         slot.measured = iteration.measured
         slot.busy = true
@@ -230,13 +233,13 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Steps marked `once` run only in a virtual user's first iteration.
-    private func skipOnceSteps(_ slot: Slot) {
+    func skipOnceSteps(_ slot: Slot) {
         while slot.stepIndex < plan.preparedSteps.count, plan.preparedSteps[slot.stepIndex].step.once, slot.iterationsDone > 0 {
             slot.stepIndex += 1
         }
     }
 
-    private func startStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
+    func startStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
         let prepared = plan.preparedSteps[slot.stepIndex]
         if !prepared.step.kind.isHTTP {
             startProtocolStep(slot, latencyStartNanos: latencyStartNanos, now: now)
@@ -248,13 +251,13 @@ final class Worker: @unchecked Sendable {
         attach(slot)
     }
 
-    private func attach(_ slot: Slot) {
+    func attach(_ slot: Slot) {
         curl_multi_add_handle(multi, slot.handle)
         slot.inMulti = true
         inFlight += 1
     }
 
-    private func collectCompletions() {
+    func collectCompletions() {
         var queued: Int32 = 0
         while let message = curl_multi_info_read(multi, &queued) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
@@ -276,7 +279,7 @@ final class Worker: @unchecked Sendable {
     }
 
     /// A plain step's transfer ended: classify, capture, record, move on.
-    private func finishHTTPStep(_ slot: Slot, result: CURLcode, now: Int64) {
+    func finishHTTPStep(_ slot: Slot, result: CURLcode, now: Int64) {
         let prepared = plan.preparedSteps[slot.stepIndex]
         let status = RequestSetup.status(slot, result: result)
         var failure = TransferOutcome.classify(result: result, osErrno: RequestSetup.osErrno(slot, result: result),
@@ -301,7 +304,7 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Moves a slot to its next step, its next iteration (closed model) or back to the free list.
-    private func advance(_ slot: Slot, now: Int64) {
+    func advance(_ slot: Slot, now: Int64) {
         slot.stepIndex += 1
         skipOnceSteps(slot)
         let withinDuration = now - runStartNanos < plan.scenario.load.durationNanos
@@ -319,13 +322,13 @@ final class Worker: @unchecked Sendable {
         releaseSlot(slot, now: now)
     }
 
-    private func finishIteration(_ slot: Slot, now: Int64) {
+    func finishIteration(_ slot: Slot, now: Int64) {
         if slot.measured { iterationsCompleted += 1 }
         slot.iterationsDone += 1
         releaseSlot(slot, now: now)
     }
 
-    private func releaseSlot(_ slot: Slot, now: Int64) {
+    func releaseSlot(_ slot: Slot, now: Int64) {
         slot.busy = false
         if scheduler.isOpen {
             freeSlots.append(slot.index)
@@ -336,7 +339,7 @@ final class Worker: @unchecked Sendable {
 
     /// The run is cut (interrupt or safety deadline): whatever is still running is unfinished
     /// work, recorded as a failed request of its step (`incomplete`) from its start to now.
-    private func abortInFlight() {
+    func abortInFlight() {
         let now = MonotonicClock.nowNanos()
         for slot in slots where slot.busy {
             if slot.measured, slot.stepIndex < plan.preparedSteps.count {
@@ -363,7 +366,7 @@ final class Worker: @unchecked Sendable {
 
     /// Sleeps in curl_multi_poll until a socket is ready, the next iteration is due (timerfd), the
     /// next second starts (snapshots), 100 ms pass (stop flag) or curl_multi_wakeup is called.
-    private func wait(now: Int64, issuing: Bool) {
+    func wait(now: Int64, issuing: Bool) {
         var timeoutMs = 100
         var dueNanos: Int64?
         if !wakeups.isEmpty { return }
@@ -397,214 +400,5 @@ final class Worker: @unchecked Sendable {
             var expirations: UInt64 = 0
             _ = read(timerFD, &expirations, 8)
         }
-    }
-}
-
-// MARK: - Protocol steps (MCP, A2A, workflow)
-
-extension Worker {
-    /// Starts a protocol step: its flow decides the exchanges; the step's latency runs from
-    /// `latencyStartNanos` to the flow's finish.
-    private func startProtocolStep(_ slot: Slot, latencyStartNanos: Int64, now: Int64) {
-        slot.lastExchangeStatus = 0
-        slot.lastExchangeResult = CURLE_OK
-        slot.body.removeAll(keepingCapacity: true)
-        slot.stepLatencyStartNanos = latencyStartNanos
-        slot.stepSentNanos = now
-        slot.configuredStep = -1
-        guard let flow = slot.flows[slot.stepIndex] else {
-            // An A2A step whose agent card could not be read (the summary says why).
-            finishProtocolStep(slot, FlowResult(failure: .protocolError), now: now)
-            return
-        }
-        perform(flow.begin(context(for: slot), now: now), slot: slot, now: now)
-    }
-
-    private func context(for slot: Slot) -> WorkerFlowContext {
-        flowContext.slot = slot
-        return flowContext
-    }
-
-    /// Carries out a flow's next action. A step under way when the duration ends runs on to its
-    /// end or its own timeout (then `incomplete`), in both models: leaving it out would hide a
-    /// stuck workflow from the verdict.
-    private func perform(_ action: FlowAction, slot: Slot, now: Int64) {
-        switch action {
-        case let .send(request):
-            sendExchange(request, slot: slot, now: now)
-        case let .sleep(until, request):
-            slot.pendingRequest = request
-            slot.sleepUntilNanos = until
-            sleepers.append(slot.index)
-        case .park:
-            slot.parked = true
-        case let .finish(result):
-            finishProtocolStep(slot, result, now: now)
-        }
-    }
-
-    private func sendExchange(_ request: ExchangeRequest, slot: Slot, now: Int64) {
-        let step = plan.scenario.steps[slot.stepIndex]
-        RequestSetup.configureExchange(slot, request: request, timeoutNanos: step.timeoutNanos, maxBodyBytes: step.maxBodyBytes)
-        slot.sentNanos = now
-        attach(slot)
-    }
-
-    private func handleExchange(_ slot: Slot, result: CURLcode, now: Int64) {
-        let status = RequestSetup.status(slot, result: result)
-        slot.lastExchangeStatus = status
-        slot.lastExchangeResult = result
-        if slot.measured {
-            recorder.recordExchange(slot.stepIndex, status: status, timings: RequestSetup.timings(slot, result: result), nowNanos: now)
-        }
-        let response = ExchangeResponse(transportFailure: TransferOutcome.transportFailure(orNil: result, osErrno: RequestSetup.osErrno(slot, result: result),
-                                                                                           bodyTooLarge: slot.bodyTooLarge),
-                                        status: status,
-                                        headers: slot.parsedHeaders(), body: slot.body,
-                                        sentNanos: slot.sentNanos, firstBodyNanos: slot.firstBodyNanos, doneNanos: now)
-        guard let flow = slot.flows[slot.stepIndex] else { return }
-        perform(flow.handle(response, context(for: slot)), slot: slot, now: now)
-    }
-
-    private func finishProtocolStep(_ slot: Slot, _ result: FlowResult, now: Int64) {
-        let step = plan.scenario.steps[slot.stepIndex]
-        var failure = result.failure
-        if failure == nil, !step.capture.isEmpty {
-            if let document = result.document { capture(step, from: document, into: slot) } else { failure = .expectation }
-        }
-        if slot.measured {
-            var completion = Completion(latencyNanos: now - slot.stepLatencyStartNanos, serviceNanos: now - slot.stepSentNanos,
-                                        status: nil, failure: failure, timings: nil)
-            completion.applyTimeoutFloor(step.timeoutNanos)
-            recorder.record(slot.stepIndex, completion, nowNanos: now)
-            if let failure {
-                sampleError(slot.stepIndex, failure, status: slot.lastExchangeStatus,
-                            message: TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
-                            body: slot.body, now: now)
-            }
-        }
-        advance(slot, now: now)
-    }
-
-    /// Takes each capture's value by JSON Pointer from `document` (strings as they are, other
-    /// values as JSON text); a capture that does not resolve is simply absent.
-    private func capture(_ step: Step, from document: JSONValue, into slot: Slot) {
-        for (name, pointer) in step.capture {
-            guard let value = document.resolve(pointer: pointer) else { continue }
-            if case let .string(text) = value {
-                slot.captured[name] = text
-            } else {
-                slot.captured[name] = JSONWriter.serialize(value, pretty: false)
-            }
-        }
-    }
-
-    /// Sends due polling requests and resumes woken slots.
-    private func serviceProtocolWaits(now: Int64) {
-        if !wakeups.isEmpty {
-            let woken = wakeups
-            wakeups.removeAll()
-            for index in woken {
-                let slot = slots[index]
-                guard slot.parked, slot.busy, let flow = slot.flows[slot.stepIndex] else { continue }
-                slot.parked = false
-                // Waiting for another slot's handshake is handshake time, not call latency.
-                slot.stepLatencyStartNanos = max(slot.stepLatencyStartNanos, now)
-                slot.stepSentNanos = now
-                perform(flow.resume(context(for: slot), now: now), slot: slot, now: now)
-            }
-        }
-        if !sleepers.isEmpty {
-            var remaining: [Int] = []
-            for index in sleepers {
-                let slot = slots[index]
-                if slot.sleepUntilNanos <= now, let request = slot.pendingRequest {
-                    slot.pendingRequest = nil
-                    sendExchange(request, slot: slot, now: now)
-                } else if slot.pendingRequest != nil {
-                    remaining.append(index)
-                }
-            }
-            sleepers = remaining
-        }
-    }
-
-    /// A phase sample from a flow (`mcp.initialize`, `<step>.submit`): recorded like a step.
-    fileprivate func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?, slot: Slot) {
-        guard slot.measured, let index = phaseIndex[name] else { return }
-        let now = MonotonicClock.nowNanos()
-        recorder.record(index, Completion(latencyNanos: latencyNanos, serviceNanos: latencyNanos, status: nil, failure: failure, timings: nil),
-                        nowNanos: now)
-        if let failure {
-            sampleError(index, failure, status: slot.lastExchangeStatus,
-                        message: TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
-                        body: slot.body, now: now)
-        }
-    }
-
-    fileprivate func count(_ counter: ProtocolCounter, by amount: Int64, slot: Slot) {
-        if counter == .sessionsCreated {
-            mcpSessionsCreated += amount
-            return
-        }
-        if counter == .sessionsWithoutID {
-            mcpSessionsWithoutID += amount
-            return
-        }
-        guard slot.measured else { return }
-        recorder.count(counter, slot.stepIndex, by: amount)
-    }
-
-    fileprivate func wake(slot: Int) { wakeups.append(slot) }
-
-    fileprivate func recordFirstEvent(latencyNanos: Int64, slot: Slot) {
-        guard slot.measured else { return }
-        recorder.recordTimeToFirstByte(slot.stepIndex, micros: latencyNanos / 1_000)
-    }
-
-    /// Ends every MCP session this worker opened (DELETE with the session header), so a run leaves
-    /// nothing behind on the server (the reference server keeps up to 10,000 idle sessions).
-    private func endMCPSessions() {
-        guard let pool = mcpPool, !pool.settings.isStateless else { return }
-        let headers = plan.scenario.steps.first { if case .mcp = $0.kind { return true } else { return false } }?
-            .headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } ?? []
-        for session in pool.sessions where session.state == .ready {
-            guard let id = session.id else { continue }
-            let response = BlockingHTTP.perform(method: "DELETE", url: pool.settings.endpointURL,
-                                                headers: headers + ["Mcp-Session-Id: \(id)", "MCP-Protocol-Version: \(session.negotiatedVersion)"],
-                                                tls: plan.scenario.tls)
-            if [200, 202, 204, 404].contains(response.status) { mcpSessionsDeleted += 1 }
-            session.reset()
-        }
-    }
-}
-
-/// The `FlowContext` a worker hands to flows: a view of the slot the flow is working for (set
-/// before each call), forwarding records to the worker. One per worker, reused.
-private final class WorkerFlowContext: FlowContext {
-    unowned let worker: Worker
-    var slot: Slot!
-
-    init(worker: Worker) { self.worker = worker }
-
-    var vu: Int { slot.vu }
-    var iteration: Int64 { slot.iteration }
-    var slotIndex: Int { slot.index }
-    var captured: [String: String] {
-        get { slot.captured }
-        set { slot.captured = newValue }
-    }
-
-    func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?) {
-        worker.recordPhase(name, latencyNanos: latencyNanos, failure: failure, slot: slot)
-    }
-
-    func count(_ counter: ProtocolCounter, by amount: Int64) { worker.count(counter, by: amount, slot: slot) }
-    func wake(slot: Int) { worker.wake(slot: slot) }
-    func recordFirstEvent(latencyNanos: Int64) { worker.recordFirstEvent(latencyNanos: latencyNanos, slot: slot) }
-
-    func restartStepClock(atNanos nanos: Int64) {
-        slot.stepSentNanos = nanos
-        slot.stepLatencyStartNanos = max(slot.stepLatencyStartNanos, nanos)
     }
 }
