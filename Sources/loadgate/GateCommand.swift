@@ -58,6 +58,11 @@ enum GateCommand {
                 problems.append(Diagnostic(file: "command line", path: "--workers", message: "\"\(text)\" must be a whole number from 1 to 64"))
             }
         }
+        for (file, scenario) in scenarios {
+            if let problem = OpenFileBudget.problem(for: scenario.load, workers: workers) {
+                problems.append(Diagnostic(file: file, path: "load", message: problem))
+            }
+        }
         var baseline: GateBaseline?
         if let options = baselineOptions, problems.isEmpty {
             let (loaded, baselineProblems) = GateBaseline.load(path: options.path, policy: options.policy, allowInvalid: options.allowInvalid,
@@ -116,6 +121,9 @@ enum GateCommand {
             if let abort = result.abort, !continueOnFail {
                 // An abortOnFail SLO already failed the gate: do not spend the remaining scenarios' time.
                 stopReason = "scenario \(scenario.name) stopped early: abortOnFail SLO \(abort.expression) failed (use --continue-on-fail to run the rest anyway)"
+            }
+            if summary.generator.saturated {
+                log("scenario \(scenario.name): GENERATOR SATURATED: \(summary.generator.findings.joined(separator: "; "))")
             }
             outcomes.append(.init(file: file, scenario: scenario, summary: summary, skippedReason: nil))
             for step in summary.steps where step.metrics.latency.totalCount > 0 {

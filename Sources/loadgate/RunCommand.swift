@@ -29,6 +29,9 @@ enum RunCommand {
         }
         scenario = try sharding.split(scenario)
 
+        if let problem = OpenFileBudget.problem(for: scenario.load, workers: workers) {
+            throw .invalidInput(ValidationFailure([Diagnostic(file: file, path: "load", message: problem)]))
+        }
         let live = try MetricsListenOption.start(args.values["metrics-listen"], quiet: args.flags.contains("quiet"))
         defer { live?.stop() }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")

@@ -3,6 +3,7 @@ import LoadGate
 
 /// Entry point: dispatch to a command, render any error in one place, exit with the contract's code.
 CurlVersion.initialize()
+OpenFileBudget.raiseSoftLimit()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let code: Int32
 do {

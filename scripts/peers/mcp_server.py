@@ -3,7 +3,8 @@
 
 Modes: stateful-sse (sessions, SSE replies), stateful-json (sessions, JSON replies), stateless
 (no sessions; also serves the 2026-07-28 stateless era). Tools: echo(text), sleep_ms(ms),
-fail() which raises, progress(steps) which sends progress notifications.
+fail() which raises, progress(steps) which sends progress notifications, log(lines) which sends
+log messages (notifications/message) before answering.
 GET /stats reports the live session count (the server's own view) for tests.
 Prints the port on stdout once listening.
 """
@@ -55,6 +56,14 @@ async def progress(steps: int, ctx: Context) -> str:
     for step in range(steps):
         await ctx.report_progress(step + 1, steps)
     return "done"
+
+
+@server.tool()
+async def log(lines: int, ctx: Context) -> str:
+    """Sends `lines` log messages before answering."""
+    for line in range(lines):
+        await ctx.info(f"line {line + 1}")
+    return "logged"
 
 
 @server.custom_route("/stats", methods=["GET"])

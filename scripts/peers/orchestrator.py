@@ -2,7 +2,8 @@
 """A small loopback stand-in for the agent orchestrator's REST API (the platform's
 `bmw-a2a-orchestrator`): POST /api/v1/workflows creates a workflow (202, {"id", "status"}),
 GET /api/v1/workflows/{id} reports "running" until --complete-ms have passed, then "completed"
-(or "failed" for workflow_type "fail"). Requests without X-User-ID get 401 (authentication is
+(or "failed" for workflow_type "fail"). With --stuck-first the first workflow submitted stays
+"running" forever (a stuck job). Requests without X-User-ID get 401 (authentication is
 required on the platform). Prints the port on stdout. Binds 127.0.0.1 only.
 """
 import argparse
@@ -16,6 +17,7 @@ from loopback_http import Handler as Base, serve
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--complete-ms", type=float, default=100)
+parser.add_argument("--stuck-first", action="store_true")
 args = parser.parse_args()
 
 lock = threading.Lock()
@@ -42,7 +44,8 @@ class Handler(Base):
             return self.reply(400, {"error": "invalid JSON"})
         workflow_id = str(uuid.uuid4())
         with lock:
-            workflows[workflow_id] = (time.monotonic(), request.get("workflow_type"))
+            kind = "stuck" if args.stuck_first and not workflows else request.get("workflow_type")
+            workflows[workflow_id] = (time.monotonic(), kind)
         self.reply(202, {"id": workflow_id, "status": "submitted"})
 
     def do_GET(self):
@@ -57,7 +60,7 @@ class Handler(Base):
         if entry is None:
             return self.reply(404, {"error": "unknown workflow"})
         created, kind = entry
-        if time.monotonic() - created < args.complete_ms / 1000:
+        if kind == "stuck" or time.monotonic() - created < args.complete_ms / 1000:
             return self.reply(200, {"id": workflow_id, "status": "running"})
         self.reply(200, {"id": workflow_id, "status": "failed" if kind == "fail" else "completed"})
 

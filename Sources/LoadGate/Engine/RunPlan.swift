@@ -24,13 +24,14 @@ public struct RunPlan: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.scenario = scenario
         self.measureFromNanos = max(0, min(warmupNanos, scenario.load.durationNanos))
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let parallelism: Int
-        switch scenario.load {
-        case let .closed(load): parallelism = max(1, load.peakVUs)
-        case let .open(load): parallelism = load.connections
+        var workers = Self.workerCount(for: scenario.load, requested: requested)
+        // `mcp.sessions: N` means N sessions in all: each worker owns at least one, so no more
+        // workers than sessions (a worker without a session of its own would open one more).
+        if let sessions = scenario.mcp.sessions,
+           scenario.steps.contains(where: { if case .mcp = $0.kind { return true } else { return false } }) {
+            workers = max(1, min(workers, sessions))
         }
-        workerCount = max(1, min(requested ?? cores, parallelism, 64))
+        workerCount = workers
         preparedSteps = scenario.steps.enumerated().map { PreparedStep(index: $0.offset, step: $0.element) }
         let proxyVariables = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         noProxy = !proxyVariables.contains { !(environment[$0] ?? "").isEmpty }
@@ -61,6 +62,20 @@ public struct RunPlan: Sendable {
             default: return step.timeoutNanos
             }
         }.max() ?? 10 * DurationText.nanosPerSecond
+    }
+
+    /// Connections the load needs at its peak (one per VU, or the open model's `connections`).
+    static func connections(for load: LoadModel) -> Int {
+        switch load {
+        case let .closed(load): return max(1, load.peakVUs)
+        case let .open(load): return load.connections
+        }
+    }
+
+    /// Worker threads: one per core unless asked, never more than connections, at most 64.
+    static func workerCount(for load: LoadModel, requested: Int?) -> Int {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return max(1, min(requested ?? cores, connections(for: load), 64))
     }
 
     /// Share of `total` that worker `index` takes when work is split round-robin.

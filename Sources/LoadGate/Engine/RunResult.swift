@@ -5,10 +5,19 @@ import Foundation
 public struct RunResult: Sendable {
     public var steps: [StepMetrics]
     public var lateness: Histogram
+    /// Open model: the lateness of iterations that found a connection free when due, i.e. the
+    /// part of `lateness` the generator caused itself.
+    public var generatorLateness = Histogram.latencyMicros()
+    /// Open model: iterations dropped for lateness while a connection was free (the generator's
+    /// shortfall).
     public var dropped: Int64
+    /// Open model: iterations that could not start within `maxLateness` because every connection
+    /// was busy waiting on the target; each is a failed request (`connections-busy`).
+    public var connectionsBusy: Int64 = 0
     public var iterationsStarted: Int64
     public var iterationsCompleted: Int64
-    /// Requests still in flight when the run was cut (interrupt or safety deadline): not counted.
+    /// Steps still running when the run was cut (interrupt or safety deadline); each is also
+    /// counted as a failed request of its step with class `incomplete`.
     public var aborted: Int64
     /// Open model: iterations the schedule planned; closed model: nil.
     public var plannedIterations: Int64?
@@ -28,6 +37,15 @@ public struct RunResult: Sendable {
     public var metricNames: [String] = []
     public var mcpSessionsCreated: Int64 = 0
     public var mcpSessionsDeleted: Int64 = 0
+    /// Sessions opened on a server that issued no session id (nothing to delete at the end).
+    public var mcpSessionsWithoutID: Int64 = 0
+    /// Per metric (indexed like `metricNames`): the first few distinct failures of each class.
+    public var errorSamples: [ErrorSampleSet] = []
+    /// This process's CPU and the machine's idle share over the run (nil if not measured).
+    public var generatorLoad: GeneratorLoad?
+    /// RLIMIT_NOFILE in force and the most descriptors open at once (sampled every 200 ms).
+    public var openFilesLimit = 0
+    public var openFilesPeak = 0
     /// Problems found before load started (e.g. an unreadable agent card).
     public var problems: [String] = []
     /// Windowed SLOs' outcomes by expression text, judged from the per-second data (`SLOMonitor`).

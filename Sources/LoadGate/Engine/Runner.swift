@@ -21,6 +21,8 @@ public struct Runner {
         let stop = StopSignal()
         let workers = (0..<plan.workerCount).map { Worker(id: $0, plan: plan, stop: stop) }
         let startedAt = Date()
+        let loadBefore = GeneratorLoad.Sample.now()
+        var openFilesPeak = OpenFileBudget.openNow() ?? 0
         let startNanos = MonotonicClock.nowNanos() + 5_000_000
         let finished = DispatchSemaphore(value: 0)
         for worker in workers {
@@ -65,6 +67,7 @@ public struct Runner {
                 for worker in workers { curl_multi_wakeup(worker.multi) }
             }
             while finished.wait(timeout: .now()) == .success { done += 1 }
+            openFilesPeak = max(openFilesPeak, OpenFileBudget.openNow() ?? 0)
             drain(final: false)
             if !stoppedBySLO, monitor.abort != nil {
                 // An abortOnFail SLO failed: stop as on an interrupt, but the verdict is "failed".
@@ -80,21 +83,27 @@ public struct Runner {
         let elapsedNanos = (workers.map(\.finishedNanos).max() ?? MonotonicClock.nowNanos()) - startNanos
         drain(final: true, runNanos: elapsedNanos)
         let endedAt = Date()
+        let loadAfter = GeneratorLoad.Sample.now()
 
         var steps = [StepMetrics](repeating: StepMetrics(), count: plan.metricNames.count)
         var lateness = Histogram.latencyMicros()
+        var errorSamples = [ErrorSampleSet](repeating: ErrorSampleSet(), count: plan.metricNames.count)
         var result = RunResult(steps: [], lateness: lateness, dropped: 0, iterationsStarted: 0, iterationsCompleted: 0, aborted: 0,
                                plannedIterations: nil, timeSeries: aggregator.points, startedAt: startedAt, endedAt: endedAt,
                                elapsedNanos: elapsedNanos, interrupted: interrupted, workers: workers.count)
         for worker in workers {
             for (index, metrics) in worker.metrics.enumerated() { steps[index].merge(metrics) }
+            for (index, samples) in worker.errorSamples.enumerated() { errorSamples[index].merge(samples) }
             lateness.merge(worker.lateness)
+            result.generatorLateness.merge(worker.generatorLateness)
             result.dropped += worker.dropped
+            result.connectionsBusy += worker.connectionsBusy
             result.iterationsStarted += worker.iterationsStarted
             result.iterationsCompleted += worker.iterationsCompleted
             result.aborted += worker.aborted
             result.mcpSessionsCreated += worker.mcpSessionsCreated
             result.mcpSessionsDeleted += worker.mcpSessionsDeleted
+            result.mcpSessionsWithoutID += worker.mcpSessionsWithoutID
         }
         result.stepTimeSeries = aggregator.stepPoints
         result.stepCount = plan.preparedSteps.count
@@ -103,6 +112,7 @@ public struct Runner {
         result.sloWindows = monitor.finish()
         result.abort = monitor.abort
         result.steps = steps
+        result.errorSamples = errorSamples
         result.lateness = lateness
         if case let .open(load) = plan.scenario.load {
             let pacer = OpenPacer(load)
@@ -110,6 +120,9 @@ public struct Runner {
             result.plannedIterations = pacer.plannedIterations - warmupIterations
         }
         result.measureFromNanos = plan.measureFromNanos
+        result.generatorLoad = GeneratorLoad.between(loadBefore, loadAfter)
+        result.openFilesLimit = OpenFileBudget.limits.soft
+        result.openFilesPeak = openFilesPeak
         return result
     }
 }

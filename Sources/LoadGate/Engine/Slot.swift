@@ -38,6 +38,9 @@ final class Slot {
     /// A protocol step's latency runs from here to its end; its service time from `stepSentNanos`.
     var stepLatencyStartNanos: Int64 = 0
     var stepSentNanos: Int64 = 0
+    /// The last exchange's status and libcurl result (for a protocol step's error samples).
+    var lastExchangeStatus = 0
+    var lastExchangeResult = CURLE_OK
     /// Response headers and first-byte time are captured for protocol exchanges only.
     var captureHeaders = false
     var headerBytes: [UInt8] = []
@@ -50,7 +53,10 @@ final class Slot {
     /// Waiting to be resumed by the worker (e.g. for a shared MCP session's handshake).
     var parked = false
 
-    static let bodyCaptureLimit = 1 << 20
+    /// The current step's `maxBodyBytes`: a body beyond it stops the transfer (write error) and
+    /// sets `bodyTooLarge`.
+    var bodyLimit = Step.defaultMaxBodyBytes
+    var bodyTooLarge = false
 
     init(handle: CurlEasy.Handle, vu: Int, rank: Int? = nil, index: Int) {
         self.handle = handle
@@ -77,11 +83,14 @@ let slotWriteCallback: lg_write_callback = { pointer, size, count, userdata in
     guard let userdata else { return length }
     let slot = Unmanaged<Slot>.fromOpaque(userdata).takeUnretainedValue()
     slot.bytesIn += Int64(length)
+    if slot.bytesIn > Int64(slot.bodyLimit) {
+        slot.bodyTooLarge = true
+        return 0  // stops the transfer: CURLE_WRITE_ERROR
+    }
     if slot.captureHeaders, slot.firstBodyNanos == 0, length > 0 { slot.firstBodyNanos = MonotonicClock.nowNanos() }
-    if slot.captureBody, let pointer, slot.body.count < Slot.bodyCaptureLimit {
-        let take = min(length, Slot.bodyCaptureLimit - slot.body.count)
-        pointer.withMemoryRebound(to: UInt8.self, capacity: take) { bytes in
-            slot.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: take))
+    if slot.captureBody, let pointer {
+        pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            slot.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
         }
     }
     return length

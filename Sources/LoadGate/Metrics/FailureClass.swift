@@ -1,7 +1,5 @@
-import CCurl
-
-/// Why a request failed. Transport failures come from libcurl's result code; the rest from the
-/// response. The raw values are the names used in reports.
+/// Why a request failed. Transport failures come from the HTTP engine's result (classified in
+/// `TransferOutcome`); the rest from the response. `name` is what reports print.
 public enum FailureClass: Int, CaseIterable, Sendable {
     case dns, connect, tls, timeout, protocolError, http5xx, unexpectedStatus, expectation
     /// A JSON-RPC `error` reply (MCP, A2A).
@@ -10,6 +8,18 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     case toolError
     /// An A2A task or a workflow ended in a terminal state other than the awaited one.
     case taskFailed, taskCanceled, taskRejected, taskInputRequired, taskAuthRequired, workflowFailed
+    /// Work still unfinished when the run ended or its own timeout passed (a workflow or A2A task
+    /// still running, a stream still open, a request still in flight): a failure, never left out.
+    case incomplete
+    /// Open model: the iteration was due, but every connection was still busy waiting on the
+    /// target for longer than `maxLateness`: the target's failure (a slow or hung target), with
+    /// the wait as its latency, not a shortfall of the generator.
+    case connectionsBusy
+    /// The generator ran out of file descriptors (EMFILE/ENFILE): its failure, not the target's;
+    /// any makes the verdict invalid.
+    case generatorFileLimit
+    /// The response body exceeded the step's `maxBodyBytes` (the transfer was stopped there).
+    case bodyTooLarge
 
     public var name: String {
         switch self {
@@ -29,6 +39,10 @@ public enum FailureClass: Int, CaseIterable, Sendable {
         case .taskInputRequired: return "task-input-required"
         case .taskAuthRequired: return "task-auth-required"
         case .workflowFailed: return "workflow-failed"
+        case .incomplete: return "incomplete"
+        case .connectionsBusy: return "connections-busy"
+        case .generatorFileLimit: return "generator-file-limit"
+        case .bodyTooLarge: return "body-too-large"
         }
     }
 
@@ -37,22 +51,8 @@ public enum FailureClass: Int, CaseIterable, Sendable {
     /// at all, and counting it as a fast one would let a dead target pass a latency SLO.
     public var isLatencySample: Bool {
         switch self {
-        case .dns, .connect, .tls, .protocolError: return false
+        case .dns, .connect, .tls, .protocolError, .generatorFileLimit: return false
         default: return true
-        }
-    }
-
-    /// Classifies a libcurl transfer result that is not CURLE_OK.
-    public static func transport(_ code: CURLcode) -> FailureClass {
-        switch code {
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
-        case CURLE_COULDNT_CONNECT: return .connect
-        case CURLE_OPERATION_TIMEDOUT: return .timeout
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
-             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
-            return .tls
-        default: return .protocolError
         }
     }
 }

@@ -11,19 +11,24 @@ public struct StepInterval: Sendable, Equatable {
     public var failures = [Int64](repeating: 0, count: FailureClass.allCases.count)
     /// Status code -> count (0 = no response). A dictionary: a second sees only a few codes.
     public var statusCodes: [Int: Int64] = [:]
+    /// A protocol step's HTTP exchanges and their statuses (see `StepMetrics` for the identity).
+    public var exchanges: Int64 = 0
+    public var exchangeStatusCodes: [Int: Int64] = [:]
     /// Same layout as `StepMetrics.latency` (1 µs .. 1 h, 3 digits), so intervals merge exactly
     /// into the run's totals.
     public var latency = Histogram.latencyMicros()
 
     public init() {}
 
-    public var isEmpty: Bool { requests == 0 && latency.isEmpty && statusCodes.isEmpty }
+    public var isEmpty: Bool { requests == 0 && exchanges == 0 && latency.isEmpty && statusCodes.isEmpty }
 
     public mutating func merge(_ other: StepInterval) {
         requests += other.requests
         failed += other.failed
         for index in failures.indices { failures[index] += other.failures[index] }
         for (code, count) in other.statusCodes { statusCodes[code, default: 0] += count }
+        exchanges += other.exchanges
+        for (code, count) in other.exchangeStatusCodes { exchangeStatusCodes[code, default: 0] += count }
         latency.merge(other.latency)
     }
 }

@@ -13,7 +13,6 @@ public struct A2AAgent: Sendable, Equatable {
 /// alone and `<step>.first_event` the first streamed event. A2A errors arrive as HTTP 200 with a
 /// JSON-RPC error, so the body is judged, not the status.
 final class A2AFlow: StepFlow {
-    private let stepIndex: Int
     private let step: Step
     private let send: A2ASend
     private let agent: A2AAgent
@@ -22,8 +21,7 @@ final class A2AFlow: StepFlow {
     private var requestID: Int64 = 0
     private var taskID = ""
 
-    init(stepIndex: Int, step: Step, send: A2ASend, agent: A2AAgent) {
-        self.stepIndex = stepIndex
+    init(step: Step, send: A2ASend, agent: A2AAgent) {
         self.step = step
         self.send = send
         self.agent = agent
@@ -31,14 +29,14 @@ final class A2AFlow: StepFlow {
 
     private var isV1: Bool { agent.version == "1.0" }
 
-    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
+    func begin(_ context: FlowContext, now: Int64) -> FlowAction {
         submitted = false
         submitRecorded = false
         awaitingPoll = false
         taskID = ""
         deadline = now + send.timeoutNanos
         requestID += 1
-        let text = send.text.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)
+        let text = send.text.render(vu: context.vu, iteration: context.iteration, captured: context.captured)
         var textJSON = ""
         JSONWriter.writeString(text, into: &textJSON)
         let messageID = UUID().uuidString.lowercased()
@@ -53,51 +51,53 @@ final class A2AFlow: StepFlow {
             let configuration = send.returnImmediately ? ",\"configuration\":{\"blocking\":false}" : ""
             params = "{\"message\":{\"kind\":\"message\",\"messageId\":\"\(messageID)\",\"role\":\"user\",\"parts\":[{\"kind\":\"text\",\"text\":\(textJSON)}]}\(configuration)}"
         }
-        return .send(request(slot, method: method, params: params))
+        return .send(request(context, method: method, params: params))
     }
 
-    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction {
-        let failure = response.statusFailure(expected: [200])
+    func handle(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction {
+        var failure = response.statusFailure(expected: [200])
+        // A stream that had begun and was cut by the timeout is unfinished work, not a silent peer.
+        if failure == .timeout, send.stream, response.firstBodyNanos > 0 { failure = .incomplete }
         if !submitted {
             submitted = true
             if send.stream, response.firstBodyNanos > 0 {
-                host.recordPhase("\(step.name).first_event", latencyNanos: response.firstBodyNanos - response.sentNanos, failure: nil)
+                context.recordPhase("\(step.name).first_event", latencyNanos: response.firstBodyNanos - response.sentNanos, failure: nil)
             }
         } else {
-            host.count(.polls, step: stepIndex, by: 1)
+            context.count(.polls, by: 1)
         }
         if let failure {
-            recordSubmitIfFirst(response, failure: failure, host: host)
+            recordSubmitIfFirst(response, failure: failure, context: context)
             return .finish(FlowResult(failure: failure))
         }
         if send.stream, response.isEventStream, !awaitingPoll {
-            return handleStream(response, slot: slot, host: host)
+            return handleStream(response, context)
         }
         let (reply, _) = JSONRPC.reply(to: requestID, in: response)
         switch reply {
         case .missing:
-            recordSubmitIfFirst(response, failure: .protocolError, host: host)
+            recordSubmitIfFirst(response, failure: .protocolError, context: context)
             return .finish(FlowResult(failure: .protocolError))
         case .error:
-            recordSubmitIfFirst(response, failure: .jsonrpc, host: host)
+            recordSubmitIfFirst(response, failure: .jsonrpc, context: context)
             return .finish(FlowResult(failure: .jsonrpc))
         case let .result(result, _):
-            recordSubmitIfFirst(response, failure: nil, host: host)
-            return judge(result, slot: slot, now: response.doneNanos)
+            recordSubmitIfFirst(response, failure: nil, context: context)
+            return judge(result, context: context, now: response.doneNanos)
         }
     }
 
     private var submitRecorded = false
     private var awaitingPoll = false
 
-    private func recordSubmitIfFirst(_ response: ExchangeResponse, failure: FailureClass?, host: FlowHost) {
+    private func recordSubmitIfFirst(_ response: ExchangeResponse, failure: FailureClass?, context: FlowContext) {
         guard !submitRecorded else { return }
         submitRecorded = true
-        host.recordPhase("\(step.name).submit", latencyNanos: response.doneNanos - response.sentNanos, failure: failure)
+        context.recordPhase("\(step.name).submit", latencyNanos: response.doneNanos - response.sentNanos, failure: failure)
     }
 
-    private func handleStream(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction {
-        recordSubmitIfFirst(response, failure: nil, host: host)
+    private func handleStream(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction {
+        recordSubmitIfFirst(response, failure: nil, context: context)
         var last: JSONValue?
         var events: Int64 = 0
         for payload in ServerSentEvents.dataPayloads(response.body) {
@@ -106,13 +106,13 @@ final class A2AFlow: StepFlow {
             if message["error"] != nil { return .finish(FlowResult(failure: .jsonrpc, document: message)) }
             if let result = message["result"] { last = result }
         }
-        host.count(.events, step: stepIndex, by: events)
+        context.count(.events, by: events)
         guard let last else { return .finish(FlowResult(failure: .protocolError)) }
-        return judge(last, slot: slot, now: response.doneNanos)
+        return judge(last, context: context, now: response.doneNanos)
     }
 
     /// Decides from a result (task, message or stream update) whether the step is over.
-    private func judge(_ result: JSONValue, slot: Slot, now: Int64) -> FlowAction {
+    private func judge(_ result: JSONValue, context: FlowContext, now: Int64) -> FlowAction {
         let unwrapped = result["task"] ?? result["message"] ?? result["statusUpdate"] ?? result["artifactUpdate"] ?? result
         let isMessage = result["message"] != nil || unwrapped["kind"] == .string("message")
             || (unwrapped["messageId"] != nil && unwrapped["status"] == nil)
@@ -127,19 +127,21 @@ final class A2AFlow: StepFlow {
         if case let .string(id)? = unwrapped["id"] { taskID = id } else if case let .string(id)? = unwrapped["taskId"] { taskID = id }
         if state == send.awaitState { return .finish(FlowResult(failure: nil, document: unwrapped)) }
         if let failure = Self.terminalFailure(state) { return .finish(FlowResult(failure: failure, document: unwrapped)) }
-        if now >= deadline || taskID.isEmpty { return .finish(FlowResult(failure: .timeout, document: unwrapped)) }
+        // Still not final at the await timeout: unfinished work. Without a task id it cannot be polled.
+        if now >= deadline { return .finish(FlowResult(failure: .incomplete, document: unwrapped)) }
+        if taskID.isEmpty { return .finish(FlowResult(failure: .protocolError, document: unwrapped)) }
         awaitingPoll = true
         requestID += 1
         let params = "{\"id\":\"\(taskID)\"}"
         return .sleep(untilNanos: min(now + send.pollIntervalNanos, deadline),
-                      then: request(slot, method: isV1 ? "GetTask" : "tasks/get", params: params))
+                      then: request(context, method: isV1 ? "GetTask" : "tasks/get", params: params))
     }
 
-    private func request(_ slot: Slot, method: String, params: String) -> ExchangeRequest {
+    private func request(_ context: FlowContext, method: String, params: String) -> ExchangeRequest {
         var headers = ["Content-Type: application/json", "Accept: application/json, text/event-stream"]
         if isV1 { headers.append("A2A-Version: 1.0") }
         for header in step.headers where header.name.lowercased() != "content-type" && header.name.lowercased() != "accept" {
-            headers.append("\(header.name): \(header.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))")
+            headers.append("\(header.name): \(header.value.render(vu: context.vu, iteration: context.iteration, captured: context.captured))")
         }
         return ExchangeRequest(method: "POST", url: agent.endpointURL, headers: headers,
                                body: JSONRPC.request(id: requestID, method: method, paramsJSON: params))

@@ -1,6 +1,23 @@
 /// JSON-RPC 2.0 over HTTP as MCP and A2A use it: building requests and finding the response to a
 /// given id in a JSON or SSE body, counting the notifications that came before it.
 enum JSONRPC {
+    /// Notifications (messages with a method and no id) that came with a reply, by kind: MCP
+    /// progress and log messages are counted apart, everything else as `other`.
+    struct Notifications: Equatable {
+        var progress = 0
+        var log = 0
+        var other = 0
+        var total: Int { progress + log + other }
+
+        mutating func count(_ method: String) {
+            switch method {
+            case "notifications/progress": progress += 1
+            case "notifications/message": log += 1
+            default: other += 1
+            }
+        }
+    }
+
     enum Reply {
         case result(JSONValue, message: JSONValue)
         case error(code: Int, message: String)
@@ -33,11 +50,11 @@ enum JSONRPC {
     }
 
     /// The reply to `id` and the number of notifications (messages with a method and no id).
-    static func reply(to id: Int64, in response: ExchangeResponse) -> (reply: Reply, notifications: Int) {
-        var notifications = 0
+    static func reply(to id: Int64, in response: ExchangeResponse) -> (reply: Reply, notifications: Notifications) {
+        var notifications = Notifications()
         for message in messages(in: response) {
             if message["id"] == nil || message["id"] == .null {
-                if message["method"] != nil { notifications += 1 }
+                if case let .string(method)? = message["method"] { notifications.count(method) }
                 continue
             }
             guard message["id"] == .number(Double(id)) else { continue }

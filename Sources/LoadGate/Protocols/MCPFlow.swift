@@ -8,7 +8,6 @@ import Foundation
 final class MCPFlow: StepFlow {
     private enum Phase { case initialize, initialized, call }
 
-    private let stepIndex: Int
     private let call: MCPCall
     private let step: Step
     private let pool: MCPSessionPool
@@ -19,28 +18,27 @@ final class MCPFlow: StepFlow {
     private var retried = false
     private var statelessCounter: Int64 = 0
 
-    init(stepIndex: Int, step: Step, call: MCPCall, pool: MCPSessionPool) {
-        self.stepIndex = stepIndex
+    init(step: Step, call: MCPCall, pool: MCPSessionPool) {
         self.step = step
         self.call = call
         self.pool = pool
     }
 
-    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
+    func begin(_ context: FlowContext, now: Int64) -> FlowAction {
         retried = false
-        return proceed(slot: slot, now: now, host: host)
+        return proceed(context, now: now)
     }
 
-    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction { proceed(slot: slot, now: now, host: host) }
+    func resume(_ context: FlowContext, now: Int64) -> FlowAction { proceed(context, now: now) }
 
-    private func proceed(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
-        if pool.settings.isStateless { return .send(statelessCall(slot)) }
-        let session = pool.session(for: slot)
+    private func proceed(_ context: FlowContext, now: Int64) -> FlowAction {
+        if pool.settings.isStateless { return .send(statelessCall(context)) }
+        let session = pool.session(forSlot: context.slotIndex)
         switch session.state {
         case .ready:
-            return .send(sessionCall(slot, session: session))
+            return .send(sessionCall(context, session: session))
         case .initializing:
-            session.waiters.append(slot.index)
+            session.waiters.append(context.slotIndex)
             return .park
         case .none:
             session.state = .initializing
@@ -50,52 +48,55 @@ final class MCPFlow: StepFlow {
             var params = "{\"protocolVersion\":"
             JSONWriter.writeString(pool.settings.protocolVersion, into: &params)
             params += ",\"capabilities\":{},\"clientInfo\":{\"name\":\"loadgate\",\"version\":\"\(LoadGateVersion.current)\"}}"
-            return .send(ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: baseHeaders(slot),
+            return .send(ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: baseHeaders(context),
                                          body: JSONRPC.request(id: requestID, method: "initialize", paramsJSON: params)))
         }
     }
 
-    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction {
-        let session = pool.session(for: slot)
+    func handle(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction {
+        let session = pool.session(forSlot: context.slotIndex)
         switch phase {
         case .initialize:
-            if let failure = response.statusFailure(expected: [200]) { return handshakeFailed(failure, session: session, response: response, host: host) }
+            if let failure = response.statusFailure(expected: [200]) { return handshakeFailed(failure, session: session, response: response, context: context) }
             let (reply, _) = JSONRPC.reply(to: requestID, in: response)
             guard case let .result(result, _) = reply else {
-                if case .error = reply { return handshakeFailed(.jsonrpc, session: session, response: response, host: host) }
-                return handshakeFailed(.protocolError, session: session, response: response, host: host)
+                if case .error = reply { return handshakeFailed(.jsonrpc, session: session, response: response, context: context) }
+                return handshakeFailed(.protocolError, session: session, response: response, context: context)
             }
             if case let .string(version)? = result["protocolVersion"] { session.negotiatedVersion = version }
             session.id = response.headers["mcp-session-id"]
+            if session.id == nil { context.count(.sessionsWithoutID, by: 1) }
             phase = .initialized
-            var headers = baseHeaders(slot)
+            var headers = baseHeaders(context)
             appendSessionHeaders(&headers, session: session)
             return .send(ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
                                          body: JSONRPC.notification(method: "notifications/initialized")))
         case .initialized:
             if let failure = response.statusFailure(expected: [200, 202, 204]) {
-                return handshakeFailed(failure, session: session, response: response, host: host)
+                return handshakeFailed(failure, session: session, response: response, context: context)
             }
             session.state = .ready
             session.created += 1
-            host.count(.sessionsCreated, step: stepIndex, by: 1)
-            host.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: nil)
-            for waiter in session.waiters { host.wake(slot: waiter) }
+            context.count(.sessionsCreated, by: 1)
+            context.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: nil)
+            for waiter in session.waiters { context.wake(slot: waiter) }
             session.waiters.removeAll()
-            slot.stepSentNanos = response.doneNanos
-            slot.stepLatencyStartNanos = max(slot.stepLatencyStartNanos, response.doneNanos)
-            return .send(sessionCall(slot, session: session))
+            context.restartStepClock(atNanos: response.doneNanos)
+            return .send(sessionCall(context, session: session))
         case .call:
             if response.status == 404, !pool.settings.isStateless, !retried {
                 // The server forgot the session (expired or ended): re-initialize once.
-                host.count(.sessionExpired, step: stepIndex, by: 1)
+                context.count(.sessionExpired, by: 1)
                 retried = true
                 if session.id == usedSessionID { session.reset() }
-                return proceed(slot: slot, now: response.doneNanos, host: host)
+                return proceed(context, now: response.doneNanos)
             }
             if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
             let (reply, notifications) = JSONRPC.reply(to: requestID, in: response)
-            if notifications > 0 { host.count(.progressNotifications, step: stepIndex, by: Int64(notifications)) }
+            if notifications.progress > 0 { context.count(.progressNotifications, by: Int64(notifications.progress)) }
+            if notifications.log > 0 { context.count(.logMessages, by: Int64(notifications.log)) }
+            if notifications.other > 0 { context.count(.otherNotifications, by: Int64(notifications.other)) }
+            if response.firstBodyNanos > 0 { context.recordFirstEvent(latencyNanos: response.firstBodyNanos - response.sentNanos) }
             switch reply {
             case .missing:
                 return .finish(FlowResult(failure: .protocolError))
@@ -111,19 +112,19 @@ final class MCPFlow: StepFlow {
         }
     }
 
-    private func handshakeFailed(_ failure: FailureClass, session: MCPSession, response: ExchangeResponse, host: FlowHost) -> FlowAction {
-        host.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: failure)
+    private func handshakeFailed(_ failure: FailureClass, session: MCPSession, response: ExchangeResponse, context: FlowContext) -> FlowAction {
+        context.recordPhase(MCPCall.handshakeMetric, latencyNanos: response.doneNanos - handshakeStart, failure: failure)
         session.reset()
         // Parked slots try the handshake themselves when they resume.
-        for waiter in session.waiters { host.wake(slot: waiter) }
+        for waiter in session.waiters { context.wake(slot: waiter) }
         session.waiters.removeAll()
         return .finish(FlowResult(failure: failure))
     }
 
-    private func baseHeaders(_ slot: Slot) -> [String] {
+    private func baseHeaders(_ context: FlowContext) -> [String] {
         var headers = ["Content-Type: application/json", "Accept: application/json, text/event-stream"]
         for header in step.headers where header.name.lowercased() != "content-type" && header.name.lowercased() != "accept" {
-            headers.append("\(header.name): \(header.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))")
+            headers.append("\(header.name): \(header.value.render(vu: context.vu, iteration: context.iteration, captured: context.captured))")
         }
         return headers
     }
@@ -133,26 +134,26 @@ final class MCPFlow: StepFlow {
         headers.append("MCP-Protocol-Version: \(session.negotiatedVersion)")
     }
 
-    private func sessionCall(_ slot: Slot, session: MCPSession) -> ExchangeRequest {
+    private func sessionCall(_ context: FlowContext, session: MCPSession) -> ExchangeRequest {
         phase = .call
         requestID = session.takeRequestID()
         usedSessionID = session.id
-        var headers = baseHeaders(slot)
+        var headers = baseHeaders(context)
         appendSessionHeaders(&headers, session: session)
-        let params = call.method == "ping" && call.params.segments == [.literal("{}")] ? nil : renderParams(slot)
+        let params = call.method == "ping" && call.params.segments == [.literal("{}")] ? nil : renderParams(context)
         return ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
                                body: JSONRPC.request(id: requestID, method: call.method, paramsJSON: params))
     }
 
-    private func statelessCall(_ slot: Slot) -> ExchangeRequest {
+    private func statelessCall(_ context: FlowContext) -> ExchangeRequest {
         phase = .call
         statelessCounter += 1
         requestID = statelessCounter
-        var headers = baseHeaders(slot)
+        var headers = baseHeaders(context)
         headers.append("MCP-Protocol-Version: \(MCPSettings.statelessVersion)")
         headers.append("Mcp-Method: \(call.method)")
         if let name = call.name { headers.append("Mcp-Name: \(name)") }
-        var params = renderParams(slot)
+        var params = renderParams(context)
         let meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"\(MCPSettings.statelessVersion)\",\"io.modelcontextprotocol/clientInfo\":{\"name\":\"loadgate\",\"version\":\"\(LoadGateVersion.current)\"},\"io.modelcontextprotocol/clientCapabilities\":{}}"
         params = params == "{}" ? "{\(meta)}" : String(params.dropLast()) + ",\(meta)}"
         return ExchangeRequest(method: "POST", url: pool.settings.endpointURL, headers: headers,
@@ -161,10 +162,10 @@ final class MCPFlow: StepFlow {
 
     /// The call's params; a tools/call asks for progress notifications (a progress token) so that
     /// servers that report progress stream them and they are counted.
-    private func renderParams(_ slot: Slot) -> String {
-        let params = call.params.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)
+    private func renderParams(_ context: FlowContext) -> String {
+        let params = call.params.render(vu: context.vu, iteration: context.iteration, captured: context.captured)
         guard call.method == "tools/call", !pool.settings.isStateless else { return params }
-        let token = "\"_meta\":{\"progressToken\":\"loadgate-\(slot.vu)-\(requestID)\"}"
+        let token = "\"_meta\":{\"progressToken\":\"loadgate-\(context.vu)-\(requestID)\"}"
         return params == "{}" ? "{\(token)}" : String(params.dropLast()) + ",\(token)}"
     }
 }

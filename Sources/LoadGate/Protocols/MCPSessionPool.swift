@@ -42,7 +42,7 @@ final class MCPSessionPool {
         }
     }
 
-    func session(for slot: Slot) -> MCPSession {
-        sessions[shared ? slot.index % sessions.count : slot.index]
+    func session(forSlot index: Int) -> MCPSession {
+        sessions[shared ? index % sessions.count : index]
     }
 }

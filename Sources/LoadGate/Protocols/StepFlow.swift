@@ -1,5 +1,3 @@
-import CCurl
-
 /// A request a protocol step wants sent. Built per exchange (protocol steps render JSON bodies and
 /// ids per request, so they allocate; plain HTTP steps keep the allocation-free path).
 struct ExchangeRequest {
@@ -12,7 +10,9 @@ struct ExchangeRequest {
 
 /// What came back for one exchange.
 struct ExchangeResponse {
-    var result: CURLcode
+    /// Why the transfer failed before a response was complete (refused, timed out, ...); nil when
+    /// a response arrived.
+    var transportFailure: FailureClass?
     var status: Int
     /// Header names lowercased; the last value wins.
     var headers: [String: String]
@@ -22,13 +22,11 @@ struct ExchangeResponse {
     var firstBodyNanos: Int64
     var doneNanos: Int64
 
-    var transportFailure: FailureClass? { result == CURLE_OK ? nil : FailureClass.transport(result) }
-
     /// Failure class for a response whose status is not the one a protocol expects.
     func statusFailure(expected: Set<Int>) -> FailureClass? {
         if let transportFailure { return transportFailure }
         if expected.contains(status) { return nil }
-        return status >= 500 ? .http5xx : .unexpectedStatus
+        return (500...599).contains(status) ? .http5xx : .unexpectedStatus
     }
 
     var isEventStream: Bool { headers["content-type"]?.lowercased().hasPrefix("text/event-stream") ?? false }
@@ -51,39 +49,40 @@ enum FlowAction {
     case finish(FlowResult)
 }
 
-/// What a flow may ask of the worker running it.
-protocol FlowHost: AnyObject {
+/// What a flow sees of the engine: the virtual user it runs for (for its templates), the captures
+/// of the iteration, and the few things it may ask for. Sending an exchange is returning `.send`;
+/// the reply comes back through `StepFlow.handle`. Narrow on purpose, so flows can be driven with
+/// canned replies in tests (`FlowTests`).
+protocol FlowContext: AnyObject {
+    /// 1-based virtual user (`${vu}`) and iteration number (`${iteration}`).
+    var vu: Int { get }
+    var iteration: Int64 { get }
+    /// The slot's index in its worker: what sessions are assigned by and slots are woken by.
+    var slotIndex: Int { get }
+    /// `${captured.NAME}` values of the current iteration.
+    var captured: [String: String] { get set }
     /// Records a sample of one of the step's extra metrics (`mcp.initialize`, `<step>.submit`, ...).
     func recordPhase(_ name: String, latencyNanos: Int64, failure: FailureClass?)
-    /// Counts a protocol event (`session_expired`, `progress_notifications`, ...) for a step.
-    func count(_ counter: ProtocolCounter, step: Int, by amount: Int64)
+    /// Counts a protocol event (`session_expired`, `progress_notifications`, ...) for the step.
+    func count(_ counter: ProtocolCounter, by amount: Int64)
+    /// Records the time from the call's send to its first body byte (the first SSE event), as
+    /// the step's time to first byte (`ttfb.` SLOs).
+    func recordFirstEvent(latencyNanos: Int64)
     /// Resumes a parked slot on the next loop turn.
     func wake(slot: Int)
+    /// The step's latency and service time restart here (waiting for a shared session's
+    /// handshake is handshake time, not the call's).
+    func restartStepClock(atNanos: Int64)
 }
 
 /// The state of one step's execution on one slot. A flow instance belongs to one (slot, step)
 /// pair and is reused across iterations; `begin` resets it.
 protocol StepFlow: AnyObject {
-    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction
-    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction
-    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction
+    func begin(_ context: FlowContext, now: Int64) -> FlowAction
+    func handle(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction
+    func resume(_ context: FlowContext, now: Int64) -> FlowAction
 }
 
 extension StepFlow {
-    func resume(slot: Slot, now: Int64, host: FlowHost) -> FlowAction { begin(slot: slot, now: now, host: host) }
-}
-
-/// Protocol events counted per step (not failures in themselves).
-public enum ProtocolCounter: Int, CaseIterable, Sendable {
-    case sessionExpired, progressNotifications, sessionsCreated, polls, events
-
-    public var name: String {
-        switch self {
-        case .sessionExpired: return "session_expired"
-        case .progressNotifications: return "progress_notifications"
-        case .sessionsCreated: return "sessions_created"
-        case .polls: return "polls"
-        case .events: return "stream_events"
-        }
-    }
+    func resume(_ context: FlowContext, now: Int64) -> FlowAction { begin(context, now: now) }
 }

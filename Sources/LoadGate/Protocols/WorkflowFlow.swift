@@ -1,48 +1,47 @@
 /// The orchestrator's REST workflow: submit (timed as `<step>.submit`), take the id by JSON Pointer,
 /// poll the status URL every `pollInterval` until the state is in `done` (success) or `failed`
-/// (failure `workflow-failed`), or the workflow timeout passes (failure `timeout`). The step's own
+/// (failure `workflow-failed`), or the workflow timeout passes while it is still running (failure
+/// `incomplete`). The step's own
 /// latency is the completion time from submit to final state.
 final class WorkflowFlow: StepFlow {
-    private let stepIndex: Int
     private let step: Step
     private let spec: WorkflowSpec
     private var submitted = false
     private var deadline: Int64 = 0
 
-    init(stepIndex: Int, step: Step, spec: WorkflowSpec) {
-        self.stepIndex = stepIndex
+    init(step: Step, spec: WorkflowSpec) {
         self.step = step
         self.spec = spec
     }
 
-    func begin(slot: Slot, now: Int64, host: FlowHost) -> FlowAction {
+    func begin(_ context: FlowContext, now: Int64) -> FlowAction {
         submitted = false
         deadline = now + spec.timeoutNanos
-        let body = spec.submitBody.map { Array($0.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured).utf8) }
-        return .send(ExchangeRequest(method: spec.submitMethod, url: spec.submitURL.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured),
-                                     headers: headers(slot), body: body))
+        let body = spec.submitBody.map { Array($0.render(vu: context.vu, iteration: context.iteration, captured: context.captured).utf8) }
+        return .send(ExchangeRequest(method: spec.submitMethod, url: spec.submitURL.render(vu: context.vu, iteration: context.iteration, captured: context.captured),
+                                     headers: headers(context), body: body))
     }
 
-    func handle(_ response: ExchangeResponse, slot: Slot, host: FlowHost) -> FlowAction {
+    func handle(_ response: ExchangeResponse, _ context: FlowContext) -> FlowAction {
         if !submitted {
             let failure = response.statusFailure(expected: [200, 201, 202])
-            host.recordPhase("\(step.name).submit", latencyNanos: response.doneNanos - response.sentNanos, failure: failure)
+            context.recordPhase("\(step.name).submit", latencyNanos: response.doneNanos - response.sentNanos, failure: failure)
             if let failure { return .finish(FlowResult(failure: failure)) }
             guard let document = try? JSONParser.parse(response.body), let idValue = document.resolve(pointer: spec.idPointer),
                   let id = Self.text(idValue) else {
                 return .finish(FlowResult(failure: .protocolError))
             }
             submitted = true
-            slot.captured["id"] = id
+            context.captured["id"] = id
             if let outcome = judge(document) { return outcome }
-            return poll(slot, after: response.doneNanos)
+            return poll(context, after: response.doneNanos)
         }
-        host.count(.polls, step: stepIndex, by: 1)
+        context.count(.polls, by: 1)
         if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
         guard let document = try? JSONParser.parse(response.body) else { return .finish(FlowResult(failure: .protocolError)) }
         if let outcome = judge(document) { return outcome }
-        if response.doneNanos >= deadline { return .finish(FlowResult(failure: .timeout, document: document)) }
-        return poll(slot, after: response.doneNanos)
+        if response.doneNanos >= deadline { return .finish(FlowResult(failure: .incomplete, document: document)) }
+        return poll(context, after: response.doneNanos)
     }
 
     /// A final state ends the step; nil means keep polling.
@@ -53,14 +52,14 @@ final class WorkflowFlow: StepFlow {
         return nil
     }
 
-    private func poll(_ slot: Slot, after now: Int64) -> FlowAction {
+    private func poll(_ context: FlowContext, after now: Int64) -> FlowAction {
         .sleep(untilNanos: min(now + spec.pollIntervalNanos, deadline),
-               then: ExchangeRequest(method: "GET", url: spec.statusURL.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured),
-                                     headers: headers(slot).filter { !$0.lowercased().hasPrefix("content-type:") }, body: nil))
+               then: ExchangeRequest(method: "GET", url: spec.statusURL.render(vu: context.vu, iteration: context.iteration, captured: context.captured),
+                                     headers: headers(context).filter { !$0.lowercased().hasPrefix("content-type:") }, body: nil))
     }
 
-    private func headers(_ slot: Slot) -> [String] {
-        step.headers.map { "\($0.name): \($0.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))" }
+    private func headers(_ context: FlowContext) -> [String] {
+        step.headers.map { "\($0.name): \($0.value.render(vu: context.vu, iteration: context.iteration, captured: context.captured))" }
     }
 
     static func text(_ value: JSONValue) -> String? {

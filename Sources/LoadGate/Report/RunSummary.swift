@@ -25,6 +25,8 @@ public struct RunSummary: Sendable {
     public var loadSeconds: Double
     public var achievedRate: Double?
     public var requestedRate: Double?
+    /// The generator's own state over the run (lateness, CPU, descriptors, saturation).
+    public var generator: GeneratorHealth
 
     public static func make(scenario: Scenario, scenarioFile: String, result: RunResult) -> RunSummary {
         let names = result.metricNames.isEmpty ? scenario.steps.map(\.name) : result.metricNames
@@ -59,8 +61,11 @@ public struct RunSummary: Sendable {
             achievedRate = Double(result.iterationsStarted) / (result.abort == nil ? seconds : max(loadSeconds, 1e-9))
             // A run stopped early by abortOnFail started fewer iterations by design: no shortfall.
             if !result.interrupted && result.abort == nil {
-                let shortfall = planned > 0 ? (1 - Double(result.iterationsStarted + result.dropped) / Double(planned)) * 100 : 0
-                let startedShortfall = planned > 0 ? (1 - Double(result.iterationsStarted) / Double(planned)) * 100 : 0
+                // Iterations the target kept from starting (all connections busy on it) are its
+                // failures, accounted for: not a shortfall of the generator.
+                let accounted = result.iterationsStarted + result.connectionsBusy
+                let shortfall = planned > 0 ? (1 - Double(accounted + result.dropped) / Double(planned)) * 100 : 0
+                let startedShortfall = planned > 0 ? (1 - Double(accounted) / Double(planned)) * 100 : 0
                 if result.dropped > 0 {
                     invalid = true
                     reasons.append("the load generator fell short, not the target: \(result.dropped) iteration(s) started more than \(DurationText.format(nanos: load.maxLatenessNanos)) late were dropped (add connections or workers, or lower the rate)")
@@ -72,12 +77,35 @@ public struct RunSummary: Sendable {
         } else {
             achievedRate = loadSeconds > 0 ? Double(result.iterationsStarted) / loadSeconds : nil
         }
+        let fileLimitErrors = overall.failures[FailureClass.generatorFileLimit.rawValue]
+        if fileLimitErrors > 0 {
+            invalid = true
+            reasons.append("the load generator ran out of file descriptors (EMFILE) \(fileLimitErrors) time(s), not the target: raise ulimit -n or lower the connections/VUs")
+        }
+        var targetFailed = false
+        if case let .open(load) = scenario.load, result.connectionsBusy > 0 {
+            targetFailed = true
+            reasons.append("the target kept \(result.connectionsBusy) iteration(s) from starting: every connection was busy waiting on it for more than \(DurationText.format(nanos: load.maxLatenessNanos)) (counted as failed requests: connections-busy)")
+        }
         let failedSLOs = slos.filter { !$0.passed }
         for slo in failedSLOs { reasons.append("SLO failed: \(slo.expression) (observed \(slo.observedText))") }
-        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty && result.abort == nil ? .passed : .failed)
+        let generator = GeneratorHealth(result: result)
+        let holdsOnServiceTime = { (slo: SLOExpression) -> Bool in
+            guard case let .latency(_, statistic) = slo.metric else { return false }
+            let metrics = slo.step.flatMap { name in steps.first { $0.name == name }?.metrics } ?? overall
+            return metrics.serviceTime.micros(of: statistic).map { slo.comparison.holds($0 / 1e6, slo.threshold) } ?? false
+        }
+        if !result.interrupted,
+           let distortion = generator.distortionReason(slos, expressions: scenario.slos, holdsOnServiceTime: holdsOnServiceTime) {
+            invalid = true
+            reasons.append(distortion)
+        } else if generator.saturated {
+            reasons.append("the load generator was saturated: " + generator.findings.joined(separator: "; "))
+        }
+        let verdict: Verdict = invalid ? .invalid : (failedSLOs.isEmpty && !targetFailed && result.abort == nil ? .passed : .failed)
         return RunSummary(scenarioName: scenario.name, scenarioSHA256: scenario.sha256, scenarioFile: scenarioFile,
                           target: scenario.target.map(Redaction.url), load: scenario.load, result: result, steps: steps,
                           overall: overall, slos: slos, verdict: verdict, reasons: reasons, loadSeconds: loadSeconds,
-                          achievedRate: achievedRate, requestedRate: requestedRate)
+                          achievedRate: achievedRate, requestedRate: requestedRate, generator: generator)
     }
 }

@@ -32,18 +32,22 @@ public enum SummaryJSON {
                 ("succeeded", int(overall.requests - overall.failed)),
                 ("failed", int(overall.failed)),
                 ("dropped", int(result.dropped)),
+                ("connectionsBusy", int(result.connectionsBusy)),
                 ("aborted", int(result.aborted)),
                 ("bytesIn", int(overall.bytesIn)),
                 ("bytesOut", int(overall.bytesOut)),
             ])),
             ("lateness", stats(result.lateness)),
+            ("generator", generator(summary.generator)),
             ("overall", step(name: nil, overall, spectrum: spectrum)),
             ("steps", .array(summary.steps.enumerated().map { index, summaryStep in
                 step(name: summaryStep.name, summaryStep.metrics, isPhase: summaryStep.isPhase, spectrum: spectrum,
-                     series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil)
+                     series: index < result.stepTimeSeries.count ? result.stepTimeSeries[index] : nil,
+                     errorSamples: index < result.errorSamples.count ? result.errorSamples[index] : ErrorSampleSet())
             })),
             ("mcp", result.mcpSessionsCreated > 0 || result.mcpSessionsDeleted > 0
-                ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted))]) : .null),
+                ? .object([("sessionsCreated", int(result.mcpSessionsCreated)), ("sessionsDeleted", int(result.mcpSessionsDeleted)),
+                           ("sessionsWithoutId", int(result.mcpSessionsWithoutID))]) : .null),
             ("timeseries", timeSeries(result.timeSeries)),
             ("slos", .array(summary.slos.map { slo in
                 var members: [(key: String, value: JSONValue)] = [
@@ -74,6 +78,21 @@ public enum SummaryJSON {
             ("values", .array(outcome.windows.map { $0.value.map(JSONValue.number) ?? .null })),
             ("starts", .array(outcome.windows.map { .number(Double($0.startSecond)) })),
             ("passed", .array(outcome.windows.map { .bool($0.passed) })),
+        ])
+    }
+
+    /// The generator's health (the `generator` contract: lateness, cpuPercent, workers,
+    /// machineIdlePercent, dropped, openFiles {limit, peak}, saturated, findings).
+    static func generator(_ health: GeneratorHealth) -> JSONValue {
+        .object([
+            ("lateness", stats(health.lateness)),
+            ("cpuPercent", .number(round3(health.cpuPercent))),
+            ("workers", .number(Double(health.workers))),
+            ("machineIdlePercent", health.machineIdlePercent.map { .number(round3($0)) } ?? .null),
+            ("dropped", int(health.dropped)),
+            ("openFiles", .object([("limit", .number(Double(health.openFilesLimit))), ("peak", .number(Double(health.openFilesPeak)))])),
+            ("saturated", .bool(health.saturated)),
+            ("findings", .array(health.findings.map(JSONValue.string))),
         ])
     }
 
@@ -128,7 +147,7 @@ public enum SummaryJSON {
     }
 
     static func step(name: String?, _ metrics: StepMetrics, isPhase: Bool = false, spectrum: Bool = false,
-                     series: [TimeSeriesPoint]? = nil) -> JSONValue {
+                     series: [TimeSeriesPoint]? = nil, errorSamples: ErrorSampleSet? = nil) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = []
         if let name { members.append(("name", .string(name))) }
         if isPhase { members.append(("phase", .bool(true))) }
@@ -141,15 +160,15 @@ public enum SummaryJSON {
         for failureClass in FailureClass.allCases where metrics.failures[failureClass.rawValue] > 0 {
             failures.append((failureClass.name, int(metrics.failures[failureClass.rawValue])))
         }
-        var codes: [(key: String, value: JSONValue)] = []
-        for (code, count) in metrics.statusCodes.enumerated() where count > 0 {
-            codes.append((String(code), int(count)))
-        }
+        let codes = statusCodes(metrics.statusCodes)
         members += [
             ("requests", int(metrics.requests)),
+            ("succeeded", int(metrics.requests - metrics.failed)),
             ("failed", int(metrics.failed)),
             ("failures", .object(failures)),
-            ("statusCodes", .object(codes)),
+            ("statusCodes", codes),
+            ("exchanges", metrics.exchanges > 0 ? .object([("count", int(metrics.exchanges)),
+                                                           ("statusCodes", statusCodes(metrics.exchangeStatusCodes))]) : .null),
             ("bytesIn", int(metrics.bytesIn)),
             ("bytesOut", int(metrics.bytesOut)),
             ("latency", stats(metrics.latency)),
@@ -159,6 +178,14 @@ public enum SummaryJSON {
             ("tls", stats(metrics.tls)),
             ("dns", stats(metrics.dns)),
         ]
+        if let errorSamples {
+            // The first few distinct failures per class: class, status, message, redacted snippet, time.
+            members.append(("errorSamples", .array(errorSamples.samples.map { sample in
+                .object([("class", .string(sample.failure.name)), ("status", sample.status.map { .number(Double($0)) } ?? .null),
+                         ("message", .string(sample.message)), ("snippet", sample.snippet.map(JSONValue.string) ?? .null),
+                         ("atSeconds", seconds(nanos: sample.atNanos))])
+            })))
+        }
         if let series { members.append(("timeseries", timeSeries(series))) }
         if spectrum {
             members.append(("spectrum", .array(PercentileDistribution.spectrum(metrics.latency).map {
@@ -169,6 +196,13 @@ public enum SummaryJSON {
             })))
         }
         return .object(members)
+    }
+
+    /// Status code -> count, codes with a count only.
+    static func statusCodes(_ counts: [Int64]) -> JSONValue {
+        var codes: [(key: String, value: JSONValue)] = []
+        for (code, count) in counts.enumerated() where count > 0 { codes.append((String(code), int(count))) }
+        return .object(codes)
     }
 
     /// Latency statistics in seconds; null values when there were no samples.

@@ -27,6 +27,9 @@ public enum SummaryTable {
             out += "service time (from actual send): p50 \(fmt(service.value(atPercentile: 50)))  p95 \(fmt(service.value(atPercentile: 95)))  p99 \(fmt(service.value(atPercentile: 99)))  max \(fmt(service.max))\n"
             out += "start lateness: p99 \(fmt(result.lateness.value(atPercentile: 99)))  max \(fmt(result.lateness.max))  dropped \(result.dropped)\n"
         }
+        let generator = summary.generator
+        let idle = generator.machineIdlePercent.map { ", machine idle \(DurationText.trim($0.rounded()))%" } ?? ""
+        out += "generator: cpu \(DurationText.trim(generator.cpuPercent.rounded()))% with \(generator.workers) worker(s)\(idle), open files \(generator.openFilesPeak)/\(generator.openFilesLimit), dropped \(generator.dropped)\(generator.saturated ? "  SATURATED" : "")\n"
         var failureParts: [String] = []
         for failureClass in FailureClass.allCases where summary.overall.failures[failureClass.rawValue] > 0 {
             failureParts.append("\(failureClass.name) \(summary.overall.failures[failureClass.rawValue])")
@@ -42,7 +45,9 @@ public enum SummaryTable {
             let total = summary.steps.reduce(Int64(0)) { $0 + $1.metrics.counters[counter.rawValue] }
             if total > 0 { counterParts.append("\(counter.name) \(total)") }
         }
-        if result.mcpSessionsCreated > 0 {
+        if result.mcpSessionsCreated > 0, result.mcpSessionsWithoutID == result.mcpSessionsCreated {
+            counterParts.append("mcp sessions opened \(result.mcpSessionsCreated), the server issued no session ids (nothing to delete)")
+        } else if result.mcpSessionsCreated > 0 {
             counterParts.append("mcp sessions created \(result.mcpSessionsCreated), deleted \(result.mcpSessionsDeleted)")
         }
         if !counterParts.isEmpty { out += "protocol: " + counterParts.joined(separator: ", ") + "\n" }

@@ -77,13 +77,7 @@ public enum SLOEvaluator {
                                seconds: Double, dropped: Int64) -> (observed: Double?, text: String) {
         switch metric {
         case let .latency(_, statistic):
-            let micros: Double?
-            switch statistic {
-            case let .percentile(p): micros = histogram.value(atPercentile: p).map(Double.init)
-            case .mean: micros = histogram.mean
-            case .min: micros = histogram.min.map(Double.init)
-            case .max: micros = histogram.max.map(Double.init)
-            }
+            let micros = histogram.micros(of: statistic)
             return (micros.map { $0 / 1e6 }, micros.map { DurationText.format(nanos: Int64($0 * 1_000)) } ?? "no samples")
         case .availability, .errorRate:
             if requests == 0 { return (nil, "no requests") }

@@ -126,6 +126,12 @@ public struct Step: Sendable {
     public var once = false
     /// Values taken from the response by JSON Pointer, for `${captured.NAME}` in later steps.
     public var capture: [(name: String, pointer: String)] = []
+    /// A response body larger than this fails the request (`body-too-large`) and the transfer is
+    /// stopped there, so a huge or endless body costs bounded memory and time.
+    public var maxBodyBytes = Step.defaultMaxBodyBytes
+
+    public static let defaultMaxBodyBytes = 1 << 20
+    public static let maxBodyBytesCeiling = 1 << 30
 
     public var isStatic: Bool {
         kind.isHTTP && url.isStatic && headers.allSatisfy { $0.value.isStatic } && (body?.isStatic ?? true)

@@ -1,0 +1,92 @@
+import Testing
+@testable import LoadGate
+
+/// The scheduler's due / late / dropped decisions as tables: no clock, no connections.
+@Suite("iteration scheduler")
+struct IterationSchedulerTests {
+    typealias Iteration = IterationScheduler.Iteration
+    static let ms: Int64 = 1_000_000
+
+    static func open(rate: Double, durationMs: Int64, maxLatenessMs: Int64, worker: Int = 0, workers: Int = 1,
+                     warmupMs: Int64 = 0) -> IterationScheduler {
+        let load = OpenLoad(rate: rate, durationNanos: durationMs * ms, stages: [], connections: 4,
+                            maxLatenessNanos: maxLatenessMs * ms, tolerancePercent: 5)
+        return IterationScheduler(load: .open(load), worker: worker, workers: workers, measureFromNanos: warmupMs * ms)
+    }
+
+    /// One question to the scheduler and the answer expected.
+    struct Step {
+        var atMs: Int64
+        var free = true
+        var decision: IterationScheduler.OpenDecision
+    }
+
+    static func it(_ number: Int64, intendedMs: Int64, lateMs: Int64, measured: Bool = true) -> Iteration {
+        Iteration(number: number, intendedNanos: intendedMs * ms, latenessNanos: lateMs * ms, measured: measured)
+    }
+
+    @Test("open model at 10/s with 50 ms max lateness: start on time, start late, drop too late, wait for a connection, finish")
+    func openTable() {
+        var scheduler = Self.open(rate: 10, durationMs: 500, maxLatenessMs: 50)
+        let table: [Step] = [
+            Step(atMs: 0, decision: .start(Self.it(0, intendedMs: 0, lateMs: 0))),          // due now, on time
+            Step(atMs: 0, decision: .wait(untilNanos: 100 * Self.ms)),                       // the next is 100 ms away
+            Step(atMs: 120, decision: .start(Self.it(1, intendedMs: 100, lateMs: 20))),      // 20 ms late: started
+            Step(atMs: 260, decision: .drop(Self.it(2, intendedMs: 200, lateMs: 60), connectionsBusy: false)),  // 60 > 50: dropped
+            Step(atMs: 260, decision: .wait(untilNanos: 300 * Self.ms)),
+            Step(atMs: 330, free: false, decision: .noConnection(Self.it(3, intendedMs: 300, lateMs: 30))),     // due, no connection
+            Step(atMs: 340, free: true, decision: .start(Self.it(3, intendedMs: 300, lateMs: 40))),            // same one, now free
+            Step(atMs: 460, free: false, decision: .drop(Self.it(4, intendedMs: 400, lateMs: 60), connectionsBusy: true)),
+            Step(atMs: 900, decision: .finished),                                            // 5 planned, all decided
+        ]
+        for (index, step) in table.enumerated() {
+            let decision = scheduler.nextOpen(elapsedNanos: step.atMs * Self.ms, connectionFree: step.free)
+            #expect(decision == step.decision, "row \(index) at \(step.atMs) ms")
+        }
+    }
+
+    @Test("two workers share the open schedule round-robin: worker 1 gets the odd iterations")
+    func openWorkers() {
+        var scheduler = Self.open(rate: 10, durationMs: 500, maxLatenessMs: 1000, worker: 1, workers: 2)
+        var numbers: [Int64] = []
+        while case let .start(iteration) = scheduler.nextOpen(elapsedNanos: 1000 * Self.ms, connectionFree: true) { numbers.append(iteration.number) }
+        #expect(numbers == [1, 3])
+    }
+
+    @Test("warm-up iterations are started but not measured")
+    func openWarmup() {
+        var scheduler = Self.open(rate: 10, durationMs: 300, maxLatenessMs: 1000, warmupMs: 150)
+        var measured: [Bool] = []
+        while case let .start(iteration) = scheduler.nextOpen(elapsedNanos: 1000 * Self.ms, connectionFree: true) { measured.append(iteration.measured) }
+        #expect(measured == [false, false, true])
+    }
+
+    @Test("closed model: an iteration budget is shared and spent, VUs above the active count wait, nothing after the duration")
+    func closedTable() {
+        let load = ClosedLoad(vus: 2, durationNanos: 1000 * Self.ms, iterations: 3, stages: [])
+        var scheduler = IterationScheduler(load: .closed(load), worker: 0, workers: 1, measureFromNanos: 0)
+        #expect(scheduler.nextClosed(vu: 3, elapsedNanos: 0) == nil, "VU 3 is not active with 2 VUs")
+        #expect(scheduler.nextClosed(vu: 1, elapsedNanos: 0)?.number == 0)
+        #expect(scheduler.nextClosed(vu: 2, elapsedNanos: 0)?.number == 1)
+        #expect(scheduler.closedIssuing(elapsedNanos: 10 * Self.ms))
+        #expect(scheduler.nextClosed(vu: 1, elapsedNanos: 10 * Self.ms)?.number == 2)
+        #expect(scheduler.nextClosed(vu: 2, elapsedNanos: 20 * Self.ms) == nil, "the budget of 3 is spent")
+        #expect(!scheduler.closedIssuing(elapsedNanos: 20 * Self.ms))
+
+        var unbounded = IterationScheduler(load: .closed(ClosedLoad(vus: 2, durationNanos: 100 * Self.ms, iterations: nil, stages: [])),
+                                           worker: 1, workers: 2, measureFromNanos: 50 * Self.ms)
+        #expect(unbounded.nextClosed(vu: 2, elapsedNanos: 0) == Iteration(number: 1, intendedNanos: 0, latenessNanos: 0, measured: false))
+        #expect(unbounded.nextClosed(vu: 2, elapsedNanos: 60 * Self.ms)?.measured == true)
+        #expect(unbounded.nextClosed(vu: 2, elapsedNanos: 100 * Self.ms) == nil, "the duration is over")
+    }
+
+    @Test("closed model with stages: VUs become active as the ramp reaches them")
+    func closedStages() {
+        let load = ClosedLoad(vus: 0, durationNanos: 1000 * Self.ms, iterations: nil,
+                              stages: [ClosedLoad.Stage(durationNanos: 1000 * Self.ms, vus: 10)])
+        var scheduler = IterationScheduler(load: .closed(load), worker: 0, workers: 1, measureFromNanos: 0)
+        #expect(scheduler.closedHasStages)
+        #expect(scheduler.nextClosed(vu: 5, elapsedNanos: 400 * Self.ms) == nil, "4 VUs at 40% of the ramp")
+        #expect(scheduler.nextClosed(vu: 5, elapsedNanos: 500 * Self.ms) != nil)
+    }
+}

@@ -1,0 +1,35 @@
+import Testing
+@testable import LoadGate
+
+/// The one recorder: every completion lands in the run totals and in the second it happened in.
+@Suite("step recorder")
+struct StepRecorderTests {
+    @Test("a completion is recorded in the totals and in its second; refusals are counted but are not latency samples")
+    func recordsTotalsAndSeconds() {
+        let mailbox = IntervalMailbox()
+        var recorder = StepRecorder(metricCount: 2, mailbox: mailbox)
+        recorder.start(atNanos: 0)
+        var timings = TransferTimings()
+        timings.bytesIn = 10
+        timings.ttfbMicros = 500
+        recorder.record(0, Completion(latencyNanos: 2_000_000, serviceNanos: 1_000_000, status: 200, failure: nil, timings: timings),
+                        nowNanos: 100_000_000)
+        recorder.record(0, Completion(latencyNanos: 5_000, serviceNanos: 5_000, status: 0, failure: .connect, timings: TransferTimings()),
+                        nowNanos: 1_200_000_000)
+        recorder.record(1, Completion(latencyNanos: 3_000_000, serviceNanos: 3_000_000, status: nil, failure: .jsonrpc, timings: nil),
+                        nowNanos: 1_300_000_000)
+        recorder.finish()
+        let metrics = recorder.metrics
+        #expect(metrics[0].requests == 2 && metrics[0].failed == 1 && metrics[0].failures[FailureClass.connect.rawValue] == 1)
+        #expect(metrics[0].latency.totalCount == 1, "the refusal is not a latency sample")
+        #expect(metrics[0].statusCodes[200] == 1 && metrics[0].statusCodes[0] == 1)
+        #expect(metrics[0].ttfb.totalCount == 1 && metrics[0].bytesIn == 10)
+        #expect(metrics[1].requests == 1 && metrics[1].latency.totalCount == 1 && metrics[1].statusCodes.allSatisfy { $0 == 0 })
+
+        let (seconds, watermark) = mailbox.drain()
+        #expect(watermark == Int.max)
+        #expect(seconds.map(\.second) == [0, 1])
+        #expect(seconds[0].steps[0].requests == 1 && seconds[0].steps[0].statusCodes == [200: 1])
+        #expect(seconds[1].steps[0].requests == 1 && seconds[1].steps[0].failed == 1 && seconds[1].steps[1].requests == 1)
+    }
+}
