@@ -48,6 +48,7 @@ enum GateCommand {
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
+        let signals = SignalWatch()  // from here on, an interrupt ends the gate with its partial results
         var checklistRun: ChecklistRun?
         var stopReason: String?
         if let checklist, let file = checklistFile {
@@ -64,7 +65,6 @@ enum GateCommand {
 
         var outcomes: [ReadinessReport.ScenarioOutcome] = []
         var histograms: [(name: String, text: String)] = []
-        var signals = SignalWatch()
         var interrupted = false
         for (file, scenario) in scenarios {
             if let reason = stopReason ?? (interrupted ? "the gate was interrupted" : nil) {
@@ -72,7 +72,8 @@ enum GateCommand {
                 continue
             }
             log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))")
-            let result = Runner(plan: RunPlan(scenario: scenario, workers: workers)).run(wait: { milliseconds in
+            let plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))
+            let result = Runner(plan: plan).run(wait: { milliseconds in
                 if signals.wait(milliseconds: milliseconds) { interrupted = true }
                 return interrupted
             })
@@ -83,7 +84,6 @@ enum GateCommand {
                 histograms.append((safeName("\(scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))
             }
         }
-        signals.restore()
 
         let report = ReadinessReport.document(runID: UUID().uuidString.lowercased(), startedAt: startedAt, endedAt: Date(),
                                               checklist: checklistRun, scenarios: outcomes, environment: environment,

@@ -47,11 +47,10 @@ enum RunCommand {
         }
 
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
-        let plan = RunPlan(scenario: scenario, workers: workers)
+        let plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
-        var signals = SignalWatch()
+        let signals = SignalWatch()  // never restored: see SignalWatch
         let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0) })
-        signals.restore()
         display.finish()
 
         let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)

@@ -118,6 +118,7 @@ final class Worker: @unchecked Sendable {
     private func configureBase(_ slot: Slot) {
         let handle = slot.handle
         let scenario = plan.scenario
+        CurlEasy.restrictToHTTP(handle)
         CurlEasy.set(handle, CURLOPT_NOSIGNAL, 1)
         CurlEasy.set(handle, CURLOPT_TCP_NODELAY, 1)
         CurlEasy.set(handle, CURLOPT_USERAGENT, "loadgate/\(LoadGateVersion.current)")
@@ -247,8 +248,9 @@ final class Worker: @unchecked Sendable {
         } else {
             // Per-request rendering allocates; only steps that use ${vu}/${iteration}/${uuid}/${now} pay.
             let step = prepared.step
-            CurlEasy.set(handle, CURLOPT_URL, step.url.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))
             let headers = step.headers.map { ($0.name, $0.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)) }
+            let url = step.url.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)
+            CurlEasy.set(handle, CURLOPT_URL, LineBreakGuard.urlToSend(url, headerValues: headers.map(\.1)))
             slot.releaseDynamicHeaders()
             slot.dynamicHeaders = CurlEasy.slist(headers)
             _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, slot.dynamicHeaders)

@@ -41,7 +41,18 @@ extension ScenarioLoader {
             sink.report("a2a", "expected an object such as {\"version\": \"1.0\"}, found \(value.kindName)")
             return settings
         }
-        checkKeys(value, allowed: ["card", "version", "endpoint"], at: "a2a", sink: &sink)
+        checkKeys(value, allowed: ["card", "version", "endpoint", "allowedOrigins"], at: "a2a", sink: &sink)
+        if let origins = value["allowedOrigins"] {
+            if case let .array(items) = origins {
+                for (index, item) in items.enumerated() {
+                    if case let .string(text) = item, URLOrigin(text) != nil { settings.allowedOrigins.append(text) } else {
+                        sink.report("a2a.allowedOrigins[\(index)]", "expected an http(s) origin such as \"https://agents.example:8443\"")
+                    }
+                }
+            } else {
+                sink.report("a2a.allowedOrigins", "expected a list of origins such as [\"https://agents.example:8443\"]")
+            }
+        }
         if let card = value["card"], let url = pathOrURL(card, base: base, at: "a2a.card", example: "/.well-known/agent-card.json", sink: &sink) {
             settings.cardURLs = [url]
         }
