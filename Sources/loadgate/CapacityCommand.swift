@@ -67,11 +67,10 @@ enum CapacityCommand {
         if !quiet {
             StandardError.write("capacity search: \(DurationText.trim(settings.from))/s .. \(DurationText.trim(settings.to))/s, \(DurationText.format(nanos: settings.stepNanos)) per step after \(DurationText.format(nanos: settings.warmupNanos)) warm-up, precision \(JSONWriter.format(settings.precision * 100))%\n")
         }
-        var signals = SignalWatch()
+        let signals = SignalWatch()
         let result = CapacityRunner(scenario: scenario, settings: settings).run(wait: { signals.wait(milliseconds: $0) }, onStep: { step in
             if !quiet { StandardError.write(CapacityReport.stepLine(step) + "\n") }
         })
-        signals.restore()
 
         let capacityFile = outputDirectory.appendingPathComponent("capacity.json")
         do {

@@ -523,7 +523,7 @@ extension Worker: FlowHost {
 
     private func sendExchange(_ request: ExchangeRequest, slot: Slot, now: Int64) {
         let handle = slot.handle
-        CurlEasy.set(handle, CURLOPT_URL, request.url)
+        CurlEasy.set(handle, CURLOPT_URL, LineBreakGuard.urlToSend(request.url, headerLines: request.headers))
         slot.releaseDynamicHeaders()
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers { list = curl_slist_append(list, header) }
@@ -672,19 +672,10 @@ extension Worker: FlowHost {
 
     func wake(slot: Int) { wakeups.append(slot) }
 
-    /// Ends every MCP session this worker opened (DELETE with the session header), so a run leaves
-    /// nothing behind on the server (the reference server keeps up to 10,000 idle sessions).
     private func endMCPSessions() {
-        guard let pool = mcpPool, !pool.settings.isStateless else { return }
+        guard let pool = mcpPool else { return }
         let headers = plan.scenario.steps.first { if case .mcp = $0.kind { return true } else { return false } }?
             .headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } ?? []
-        for session in pool.sessions where session.state == .ready {
-            guard let id = session.id else { continue }
-            let response = BlockingHTTP.perform(method: "DELETE", url: pool.settings.endpointURL,
-                                                headers: headers + ["Mcp-Session-Id: \(id)", "MCP-Protocol-Version: \(session.negotiatedVersion)"],
-                                                tls: plan.scenario.tls)
-            if [200, 202, 204, 404].contains(response.status) { mcpSessionsDeleted += 1 }
-            session.reset()
-        }
+        mcpSessionsDeleted += MCPSessionCloser.close(pool, headers: headers, tls: plan.scenario.tls)
     }
 }
