@@ -55,34 +55,29 @@ enum RunCommand {
 
         let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
         let summaryFile = outputDirectory.appendingPathComponent("summary.json")
+        let summaryText = SummaryJSON.render(summary, libcurlVersion: CurlVersion.description)
         do {
-            try AtomicFile.write(SummaryJSON.render(summary, libcurlVersion: CurlVersion.description), to: summaryFile)
+            try AtomicFile.write(summaryText, to: summaryFile)
         } catch {
-            throw .internalError("cannot write \(summaryFile.path): \(error.localizedDescription)")
+            // Never lose the results silently: say so, and hand the summary over on standard output.
+            StandardOutput.write(Redaction.text(summaryText, secrets: scenario.secretValues))
+            throw .internalError("cannot write \(summaryFile.path) (\(OutputFolder.reason(error))); the summary was printed on standard output instead")
         }
         let table = SummaryTable.render(summary, resultsPath: relativePath(summaryFile.path))
         StandardOutput.write(Redaction.text(table, secrets: scenario.secretValues))
         return summary.verdict.exitCode
     }
 
-    /// `--out DIR` must not already hold a run (`marker`); without it a new `results/<UTC>-<folderName>`.
+    /// `--out DIR` (or a new `results/<UTC>-<folderName>`), claimed before any load starts: locked
+    /// against concurrent runs, not holding a run (`marker`), writable (see `OutputFolder`).
     static func prepareOutput(_ requested: String?, folderName: String, marker: String) throws(CLIError) -> URL {
         do {
-            if let requested {
-                let url = URL(fileURLWithPath: requested)
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent(marker).path) {
-                    throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out",
-                        message: "\(requested) already holds a run (\(marker)); run folders are never overwritten, choose another")]))
-                }
-                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-                return url
-            }
-            let base = URL(fileURLWithPath: "results").appendingPathComponent("\(Timestamp.compact(Date()))-\(folderName)")
-            return try AtomicFile.createUniqueDirectory(base: base)
-        } catch let error as CLIError {
-            throw error
+            return try OutputFolder.claim(requested, folderName: folderName, marker: marker)
         } catch {
-            throw .internalError("cannot create the results folder: \(error.localizedDescription)")
+            switch error {
+            case let .busy(message), let .taken(message), let .notWritable(message):
+                throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out", message: message)]))
+            }
         }
     }
 
