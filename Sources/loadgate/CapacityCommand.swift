@@ -43,12 +43,14 @@ enum CapacityCommand {
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        SecretRegistration.inputs([file], environment: ProcessInfo.processInfo.environment)
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader().load(path: file, overrides: LoadOverrides(target: args.values["target"]))
         } catch {
             throw .invalidInput(error)
         }
+        SecretRegistration.loaded(scenario.secretValues)
         var scenarioConnections = OpenLoad.defaultConnections
         var scenarioRate: Double?
         if case let .open(load) = scenario.load {

@@ -18,6 +18,7 @@ enum CheckCommand {
             concurrency = value
         }
         let environment = ProcessInfo.processInfo.environment
+        SecretRegistration.inputs([file] + [args.values["attestations"]].compactMap { $0 }, environment: environment)
         var problems: [Diagnostic] = []
         var checklist: Checklist?
         do { checklist = try ChecklistLoader(environment: environment).load(path: file) } catch { problems += error.diagnostics }
@@ -26,6 +27,7 @@ enum CheckCommand {
             do { attestations = try Attestations.load(path: path) } catch { problems += error.diagnostics }
         }
         guard problems.isEmpty, let checklist else { throw .invalidInput(ValidationFailure(problems)) }
+        SecretRegistration.loaded(checklist.secretValues)
         let sections = Set(checklist.items.map(\.section))
         if let section = args.values["section"], !sections.contains(section) {
             let hint = closestMatch(to: section, in: sections.sorted()).map { "; did you mean '\($0)'?" } ?? "; sections: \(sections.sorted().joined(separator: ", "))"

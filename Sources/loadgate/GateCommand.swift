@@ -22,6 +22,7 @@ enum GateCommand {
     /// The gate itself, shared by `gate` and `demo` (which passes its own environment).
     static func run(scenarioFiles: [String], checklistFile: String?, attestationsFile: String?, out: String?, folderName: String,
                     continueOnFail: Bool, workersText: String?, quiet: Bool, environment: [String: String]) throws(CLIError) -> Int32 {
+        SecretRegistration.inputs(scenarioFiles + [checklistFile, attestationsFile].compactMap { $0 }, environment: environment)
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
@@ -45,6 +46,8 @@ enum GateCommand {
 
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
         let secrets = scenarios.flatMap { $0.1.secretValues } + (checklist?.secretValues ?? [])
+            + [environment[ReportBundle.signingKeyVariable] ?? ""].filter { !$0.isEmpty }
+        SecretRegistration.loaded(secrets)
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 

@@ -39,12 +39,14 @@ enum RunCommand {
         overrides.target = args.values["target"]
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        SecretRegistration.inputs([file], environment: ProcessInfo.processInfo.environment)
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader().load(path: file, overrides: overrides)
         } catch {
             throw .invalidInput(error)
         }
+        SecretRegistration.loaded(scenario.secretValues)
 
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         let plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))

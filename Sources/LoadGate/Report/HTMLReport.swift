@@ -9,7 +9,7 @@ public enum HTMLReport {
     public static func render(_ report: JSONValue) -> String {
         let verdict = report.text("/verdict") ?? "unknown"
         var body = ""
-        body += "<header class=\"verdict \(verdict)\"><h1>Readiness: \(verdict.uppercased())</h1>"
+        body += "<header class=\"verdict \(Markup.escape(verdict))\"><h1>Readiness: \(Markup.escape(verdict.uppercased()))</h1>"
         body += "<p>Run <code>\(Markup.escape(report.text("/runId") ?? ""))</code> · \(Markup.escape(report.text("/startedAt") ?? "")) – \(Markup.escape(report.text("/endedAt") ?? "")) · operator \(Markup.escape(report.text("/operator") ?? ""))</p>"
         let reasons = report.list("/reasons").compactMap { if case let .string(text) = $0 { return text } else { return nil } }
         if !reasons.isEmpty { body += "<ul class=\"reasons\">" + reasons.map { "<li>\(Markup.escape($0))</li>" }.joined() + "</ul>" }

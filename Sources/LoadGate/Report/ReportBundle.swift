@@ -21,9 +21,10 @@ public enum ReportBundle {
         try put("report.html", HTMLReport.render(report))
         for histogram in histograms { try put("histograms/\(histogram.name).hgrm", histogram.text) }
         let manifest = try manifestText(directory)
-        try AtomicFile.write(manifest, to: directory.appendingPathComponent("MANIFEST.sha256"))
+        // Digests and the signature are written byte for byte (never through redaction).
+        try AtomicFile.write(Data(manifest.utf8), to: directory.appendingPathComponent("MANIFEST.sha256"))
         if let signingKey, !signingKey.isEmpty {
-            try AtomicFile.write(HMACSHA256.hex(key: Array(signingKey.utf8), message: Array(manifest.utf8)) + "\n",
+            try AtomicFile.write(Data((HMACSHA256.hex(key: Array(signingKey.utf8), message: Array(manifest.utf8)) + "\n").utf8),
                                  to: directory.appendingPathComponent("MANIFEST.sig"))
         }
     }

@@ -32,8 +32,10 @@ public enum AtomicFile {
         }
     }
 
+    /// Text goes through `Redaction.apply` on its way to disk: no output file can hold a secret.
+    /// (The `Data` form writes bytes as given: digests and signatures.)
     public static func write(_ text: String, to url: URL) throws {
-        try write(Data(text.utf8), to: url)
+        try write(Data(Redaction.apply(text).utf8), to: url)
     }
 
     /// Creates `base`, or `base-2`, `base-3`, ... if taken; mkdir is atomic, so two runs started in
