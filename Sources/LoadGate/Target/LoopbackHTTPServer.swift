@@ -139,7 +139,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         return nil
     }
 
-    private static func parseHead(_ bytes: ArraySlice<UInt8>) -> Request? {
+    static func parseHead(_ bytes: ArraySlice<UInt8>) -> Request? {
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { return nil }
