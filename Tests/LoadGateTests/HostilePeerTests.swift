@@ -268,3 +268,25 @@ struct HostilePeerTests {
         #expect(problem.message.contains("larger than"))
     }
 }
+
+/// Text from peers and names reaches the terminal escaped, never as control sequences.
+@Suite("Terminal output from hostile input", .serialized)
+struct TerminalOutputTests {
+    @Test("Names holding escape sequences are printed escaped by check; the rest of the table is intact")
+    func escapedNames() throws {
+        let peer = try HostilePeerTests.peer()
+        let scratch = try ScratchDirectory()
+        let checklist = try scratch.write("c.json", """
+        {"name": "escapes", "sections": {"api\\u001b[2J": [
+          {"id": "retitle\\u001b]0;pwned\\u0007-item", "title": "body with escapes", "severity": "high", "kind": "http",
+           "params": {"url": "http://127.0.0.1:\(peer.port)/escape-body"}},
+          {"id": "plain", "title": "plain body", "severity": "high", "kind": "http",
+           "params": {"url": "http://127.0.0.1:\(peer.port)/echo-headers"}}]}}
+        """)
+        let run = try CLIRun.run(["check", checklist, "--out", scratch.path("out")])
+        let printed = run.stdout + run.stderr
+        #expect(!printed.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "no raw ESC or BEL reached the terminal")
+        #expect(printed.contains("\\x1B"), "the escape is shown, visibly: \(printed)")
+        #expect(printed.contains("plain"), "the twin: an ordinary name is printed as it is")
+    }
+}

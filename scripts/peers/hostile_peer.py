@@ -19,6 +19,7 @@ Paths:
                      (<kind>: file, gopher, other, same)
   /rpc-300k          a JSON-RPC reply whose result is an object with 300,000 keys
   /capture-crlf      {"token": "abc\\r\\nX-Injected: yes"} to be captured
+  /escape-body       503 whose body holds terminal escape sequences (retitle, clear screen)
   /echo-headers      200, records the request's header block (see /seen)
   /seen              JSON: every header block /echo-headers and the canary received
 """
@@ -144,6 +145,9 @@ class Handler(socketserver.BaseRequestHandler):
         if path == "/rpc-300k":
             body = b'{"jsonrpc":"2.0","id":1,"result":{' + b",".join(b'"k%d":%d' % (i, i) for i in range(300000)) + b"}}"
             send(sock, b"200 OK", body)
+            return True
+        if path == "/escape-body":
+            send(sock, b"503 Service Unavailable", b"down\x1b]0;pwned\x07\x1b[2J\x1b[31mred\rover", content_type="text/plain")
             return True
         if path == "/capture-crlf":
             send(sock, b"200 OK", json.dumps({"token": "abc\r\nX-Injected: yes"}).encode())
