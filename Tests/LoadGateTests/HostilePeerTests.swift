@@ -232,14 +232,22 @@ struct HostilePeerTests {
         #expect(try Self.canaryBytes(peer) > 0, "the listed origin was contacted")
     }
 
-    @Test("A same-origin endpoint from the card is used")
+    @Test("A same-origin endpoint from the card is used; the card is read once, before the load, with the A2A step's own headers")
     func sameOriginCard() throws {
         let peer = try Self.peer()
         let scratch = try ScratchDirectory()
-        _ = try Self.run(Self.a2aScenario(port: peer.port, card: "same"), in: scratch)
-        guard case let .array(heads)? = try Self.seen(peer)["echo"] else { Issue.record("no /seen"); return }
+        _ = try Self.run(Self.scenario(port: peer.port, steps: """
+            [{"name": "plain", "request": {"method": "GET", "path": "/echo-headers/plain", "headers": {"X-Plain-Only": "1"}}},
+             {"name": "ask", "a2a": {"send": "hello", "headers": {"X-Agent-Key": "agent-step-header"}}}]
+            """, iterations: 3, extra: ", \"a2a\": {\"card\": \"/card/same\"}"), in: scratch)
+        let seen = try Self.seen(peer)
+        guard case let .array(heads)? = seen["echo"], case let .array(cards)? = seen["cards"] else { Issue.record("no /seen"); return }
         #expect(heads.contains { if case let .string(head) = $0 { return head.hasPrefix("POST /echo-headers") } else { return false } })
         #expect(try Self.canaryBytes(peer) == 0)
+        #expect(cards.count == 1, "one card read for three iterations")
+        let card = cards.first.flatMap { if case let .string(head) = $0 { return head } else { return nil } } ?? ""
+        #expect(card.contains("X-Agent-Key: agent-step-header"), "the A2A step's own header: \(card)")
+        #expect(!card.contains("X-Plain-Only"), "not the first step's headers")
     }
 
     @Test("Every libcurl handle refuses file:// and gopher:// before any I/O; http still works")
@@ -288,5 +296,28 @@ struct TerminalOutputTests {
         #expect(!printed.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "no raw ESC or BEL reached the terminal")
         #expect(printed.contains("\\x1B"), "the escape is shown, visibly: \(printed)")
         #expect(printed.contains("plain"), "the twin: an ordinary name is printed as it is")
+    }
+}
+
+@Suite("a2a.allowedOrigins in scenarios")
+struct AllowedOriginsLoaderTests {
+    static func load(_ origins: String) -> Result<Scenario, ValidationFailure> {
+        let text = """
+        {"name": "o", "target": "http://127.0.0.1:9", "load": {"vus": 1, "iterations": 1},
+         "a2a": {"allowedOrigins": \(origins)}, "steps": [{"name": "ask", "a2a": {"send": "hi"}}]}
+        """
+        do { return .success(try ScenarioLoader().load(bytes: Array(text.utf8), file: "o.json")) } catch { return .failure(error) }
+    }
+
+    @Test("http(s) origins are accepted and kept")
+    func accepted() throws {
+        let scenario = try Self.load(#"["https://agents.example:8443", "http://[::1]:8080"]"#).get()
+        #expect(scenario.a2a.allowedOrigins == ["https://agents.example:8443", "http://[::1]:8080"])
+    }
+
+    @Test("anything else is a located error", arguments: [#"["file:///etc"]"#, #"["gopher://x:70"]"#, #"[42]"#, #""https://a""#])
+    func refused(origins: String) {
+        guard case let .failure(failure) = Self.load(origins) else { Issue.record("accepted \(origins)"); return }
+        #expect(failure.diagnostics.contains { $0.path.hasPrefix("a2a.allowedOrigins") }, "\(failure.diagnostics)")
     }
 }

@@ -21,7 +21,7 @@ Paths:
   /capture-crlf      {"token": "abc\\r\\nX-Injected: yes"} to be captured
   /escape-body       503 whose body holds terminal escape sequences (retitle, clear screen)
   /echo-headers      200, records the request's header block (see /seen)
-  /seen              JSON: every header block /echo-headers and the canary received
+  /seen              JSON: every header block /echo-headers, /card/* and the canary received
 """
 import argparse
 import json
@@ -35,7 +35,7 @@ parser.add_argument("--canary-host", default="127.0.0.2")
 args = parser.parse_args()
 
 lock = threading.Lock()
-seen = {"echo": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
+seen = {"echo": [], "cards": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
 canary_port = [0]
 
 
@@ -140,6 +140,8 @@ class Handler(socketserver.BaseRequestHandler):
             sock.sendall(b"HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok")
             return True
         if path.startswith("/card/"):
+            with lock:
+                seen["cards"].append(head.decode(errors="replace"))
             send(sock, b"200 OK", card(path[len("/card/"):], own_port))
             return True
         if path == "/rpc-300k":
