@@ -321,3 +321,25 @@ struct AllowedOriginsLoaderTests {
         #expect(failure.diagnostics.contains { $0.path.hasPrefix("a2a.allowedOrigins") }, "\(failure.diagnostics)")
     }
 }
+
+@Suite("URL origins")
+struct URLOriginTests {
+    @Test("Origins compare scheme, host and port, with default ports and without user-info", arguments: [
+        ("http://127.0.0.1/a", "http://127.0.0.1:80/b", true), ("HTTPS://Agents.Example/x", "https://agents.example:443", true),
+        ("http://user:pw@127.0.0.1:8080/", "http://127.0.0.1:8080", true), ("http://[::1]:8080/a2a", "http://[::1]:8080", true),
+        ("http://127.0.0.1:8080", "http://127.0.0.2:8080", false), ("http://127.0.0.1:8080", "https://127.0.0.1:8080", false),
+        ("http://127.0.0.1@127.0.0.2/", "http://127.0.0.1", false),
+    ])
+    func equal(first: String, second: String, same: Bool) {
+        #expect((URLOrigin(first) == URLOrigin(second)) == same)
+        #expect(URLOrigin(first) != nil)
+    }
+
+    @Test("Anything but an absolute http(s) URL has no origin", arguments: [
+        "file:///etc/passwd", "gopher://127.0.0.1:70/_x", "127.0.0.1:8080/a2a", "http://", "http://a:99999/", "http://a b/",
+        "http://127.0.0.1\\@evil/", "http://127.0.0.1:80\r\nX: y", "javascript:alert(1)", "",
+    ])
+    func none(url: String) {
+        #expect(URLOrigin(url) == nil)
+    }
+}
