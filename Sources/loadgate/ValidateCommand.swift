@@ -1,3 +1,4 @@
+import Foundation
 import LoadGate
 
 /// `loadgate validate FILE...`: every problem of every file, located; exit 2 if any.
@@ -6,6 +7,7 @@ enum ValidateCommand {
         let args = try ArgumentList(arguments, valued: [], boolean: ["help"], command: "validate")
         if args.flags.contains("help") { StandardOutput.write(HelpText.validate); return ExitCode.passed }
         guard !args.positionals.isEmpty else { throw .usage("missing FILE; give one or more scenario files", command: "validate") }
+        SecretRegistration.inputs(args.positionals, environment: ProcessInfo.processInfo.environment)
         var diagnostics: [Diagnostic] = []
         let loader = ScenarioLoader(allowUnsetEnvironment: true)
         for file in args.positionals {

@@ -94,6 +94,25 @@ struct SecretLeakTests {
                 "the redacted bundle still verifies")
     }
 
+    @Test("A target taken from ${env.X} is never printed or written by run; a literal target is (the twin)")
+    func targetFromEnvironment() throws {
+        let peer = try PeerProcess.script("hostile_peer.py", [])
+        let scratch = try ScratchDirectory()
+        let target = "http://127.0.0.1:\(peer.port)"
+        for (targetText, secret) in [("${env.LG_LEAK_TARGET}", true), (target, false)] {
+            let file = try scratch.write("t-\(secret).json", """
+            {"name": "target", "target": "\(targetText)", "load": {"vus": 1, "iterations": 2},
+             "steps": [{"name": "echo", "request": {"method": "GET", "path": "/echo-headers"}}]}
+            """)
+            let out = scratch.path("out-\(secret)")
+            let run = try CLIRun.run(["run", file, "--out", out], environment: ["LG_LEAK_TARGET": target])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            let summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+            let printed = run.stdout + run.stderr + summary
+            #expect(printed.contains(target) == !secret, "target \(secret ? "from the environment" : "literal"): \(run.stdout)")
+        }
+    }
+
     @Test("Masking covers every encoding and leaves longer words alone")
     func masking() {
         let forms = Redaction.encodedForms(of: [Self.token, Self.short])
