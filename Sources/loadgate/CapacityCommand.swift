@@ -37,12 +37,14 @@ enum CapacityCommand {
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        SecretRegistration.inputs([file], environment: ProcessInfo.processInfo.environment)
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader().load(path: file, overrides: LoadOverrides(target: args.values["target"]))
         } catch {
             throw .invalidInput(error)
         }
+        SecretRegistration.loaded(scenario.secretValues)
         var scenarioConnections = OpenLoad.defaultConnections
         var scenarioRate: Double?
         if case let .open(load) = scenario.load {
@@ -63,11 +65,10 @@ enum CapacityCommand {
         if !quiet {
             StandardError.write("capacity search: \(DurationText.trim(settings.from))/s .. \(DurationText.trim(settings.to))/s, \(DurationText.format(nanos: settings.stepNanos)) per step after \(DurationText.format(nanos: settings.warmupNanos)) warm-up, precision \(JSONWriter.format(settings.precision * 100))%\n")
         }
-        var signals = SignalWatch()
+        let signals = SignalWatch()
         let result = CapacityRunner(scenario: scenario, settings: settings).run(wait: { signals.wait(milliseconds: $0) }, onStep: { step in
             if !quiet { StandardError.write(CapacityReport.stepLine(step) + "\n") }
         }, live: live?.metrics)
-        signals.restore()
 
         let capacityFile = outputDirectory.appendingPathComponent("capacity.json")
         do {

@@ -14,6 +14,7 @@ enum CheckCommand {
         let concurrency = args.integer("concurrency", in: Limits.workers, problems: &problems) ?? 8
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
         let environment = ProcessInfo.processInfo.environment
+        SecretRegistration.inputs([file] + [args.values["attestations"]].compactMap { $0 }, environment: environment)
         var checklist: Checklist?
         do { checklist = try ChecklistLoader(environment: environment).load(path: file) } catch { problems += error.diagnostics }
         var attestations = Attestations()
@@ -22,6 +23,7 @@ enum CheckCommand {
         }
         guard problems.isEmpty, let checklist else { throw .invalidInput(ValidationFailure(problems)) }
         try checkSelection(checklist, section: args.values["section"], tag: args.values["only"])
+        SecretRegistration.loaded(checklist.secretValues)
         let outputDirectory = try RunCommand.prepareOutput(args.values["out"], folderName: "\(checklist.name)-check", marker: "checklist.json")
         let runner = ChecklistRunner(concurrency: concurrency, onlyTags: Set(args.values["only"].map { [$0] } ?? []),
                                      sections: Set(args.values["section"].map { [$0] } ?? []))

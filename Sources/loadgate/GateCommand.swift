@@ -29,6 +29,7 @@ enum GateCommand {
                     target: String? = nil, mergedRuns: [String] = [],
                     baseline baselineOptions: (path: String, policy: RegressionPolicy, allowInvalid: Bool)? = nil,
                     metricsListen: String? = nil) throws(CLIError) -> Int32 {
+        SecretRegistration.inputs(scenarioFiles + [checklistFile, attestationsFile].compactMap { $0 }, environment: environment)
         var problems: [Diagnostic] = []
         var scenarios: [(String, Scenario)] = []
         for file in scenarioFiles {
@@ -76,6 +77,8 @@ enum GateCommand {
         defer { live?.stop() }
         let outputDirectory = try RunCommand.prepareOutput(out, folderName: folderName, marker: "report.json")
         let secrets = scenarios.flatMap { $0.1.secretValues } + merged.flatMap(\.scenario.secretValues) + (checklist?.secretValues ?? [])
+            + [environment[ReportBundle.signingKeyVariable] ?? ""].filter { !$0.isEmpty }
+        SecretRegistration.loaded(secrets)
         let startedAt = Date()
         var log = { (line: String) in if !quiet { StandardError.write(Redaction.text(line, secrets: secrets) + "\n") } }
 
@@ -83,6 +86,8 @@ enum GateCommand {
             log("baseline \(baseline.input.path): run \(baseline.input.runID), manifest verified (sha256 \(baseline.input.manifestSHA256?.prefix(16) ?? "?")…)")
             for note in baseline.input.notes { log("baseline: note: \(note)") }
         }
+
+        let signals = SignalWatch()  // from here on, an interrupt ends the gate with its partial results
         var checklistRun: ChecklistRun?
         var stopReason: String?
         if let checklist, let file = checklistFile {
@@ -99,7 +104,6 @@ enum GateCommand {
 
         var outcomes: [ReadinessReport.ScenarioOutcome] = []
         var histograms: [(name: String, text: String)] = []
-        var signals = SignalWatch()
         var interrupted = false
         for (file, scenario) in scenarios {
             if let reason = stopReason ?? (interrupted ? "the gate was interrupted" : nil) {
@@ -108,7 +112,7 @@ enum GateCommand {
             }
             log("scenario \(scenario.name): running \(ValidateCommand.describe(scenario.load))\(scenario.target.map { " against \(Redaction.url($0))" } ?? "")")
             var display = ProgressDisplay(quiet: quiet)
-            let plan = RunPlan(scenario: scenario, workers: workers)
+            let plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))
             live?.metrics.begin(plan: plan)
             let result = Runner(plan: plan).run(wait: { milliseconds in
                 if signals.wait(milliseconds: milliseconds) { interrupted = true }
@@ -130,7 +134,6 @@ enum GateCommand {
                 histograms.append((safeName("\(scenario.name).\(step.name)"), PercentileDistribution.hgrm(step.metrics.latency)))
             }
         }
-        signals.restore()
         for outcome in merged {
             log("scenario \(outcome.scenario.name): merged from shards, \(outcome.summary.verdict.rawValue)")
             outcomes.append(.init(file: outcome.summary.scenarioFile, scenario: outcome.scenario, summary: outcome.summary, skippedReason: nil))

@@ -52,8 +52,14 @@ enum StandardOutput {
     static func write(_ text: String) { writeAll(text, to: STDOUT_FILENO) }
 }
 
+/// Every byte LoadGate prints passes here: secrets masked (`Redaction.apply`) and control
+/// characters from peers or names made visible (`TerminalText`); only the progress line's own
+/// leading "return + erase line" is kept as a control sequence.
 private func writeAll(_ text: String, to descriptor: Int32) {
-    let bytes = Array(text.utf8)
+    let lineReset = "\r\u{1B}[K"
+    let keepReset = text.hasPrefix(lineReset)
+    let body = keepReset ? String(text.dropFirst(lineReset.count)) : text
+    let bytes = Array(((keepReset ? lineReset : "") + TerminalText.escape(Redaction.apply(body), keepLayout: true)).utf8)
     var offset = 0
     while offset < bytes.count {
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }

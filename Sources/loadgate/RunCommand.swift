@@ -21,6 +21,7 @@ enum RunCommand {
                                           environment: ProcessInfo.processInfo.environment, problems: &problems)
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
 
+        SecretRegistration.inputs([file], environment: ProcessInfo.processInfo.environment)
         var scenario: Scenario
         do {
             scenario = try ScenarioLoader().load(path: file, overrides: overrides)
@@ -28,6 +29,7 @@ enum RunCommand {
             throw .invalidInput(error)
         }
         scenario = try sharding.split(scenario)
+        SecretRegistration.loaded(scenario.secretValues)
 
         if let problem = OpenFileBudget.problem(for: scenario.load, workers: workers) {
             throw .invalidInput(ValidationFailure([Diagnostic(file: file, path: "load", message: problem)]))
@@ -35,12 +37,11 @@ enum RunCommand {
         let live = try MetricsListenOption.start(args.values["metrics-listen"], quiet: args.flags.contains("quiet"))
         defer { live?.stop() }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
-        var plan = RunPlan(scenario: scenario, workers: workers)
+        var plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))
         plan.shardNumbering = ShardNumbering(sharding.shard)
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
-        var signals = SignalWatch()
+        let signals = SignalWatch()  // never restored: see SignalWatch
         if !sharding.waitForStart(signals: signals, quiet: args.flags.contains("quiet")) {
-            signals.restore()
             StandardError.write("loadgate: interrupted while waiting for --start-at; nothing was run\n")
             return ExitCode.verdictInvalid
         }
@@ -55,23 +56,28 @@ enum RunCommand {
         let result = Runner(plan: plan).run(wait: { signals.wait(milliseconds: $0) }, progress: { display.update($0); live?.metrics.progress($0) },
                                             onSecond: { latencyLog.append($0); live?.metrics.absorb($0, metricNames: plan.metricNames) })
         live?.metrics.finish(result)
-        signals.restore()
         display.finish()
 
         let summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
         let summaryFile = outputDirectory.appendingPathComponent("summary.json")
         let reportFile = outputDirectory.appendingPathComponent("report.html")
+        var document = SummaryJSON.value(summary, libcurlVersion: CurlVersion.description)
+        if sharding.isSharded {
+            document = RunFolderFiles.adding([("shard", RunFolderFiles.shardMember(sharding.shard, startAt: sharding.startAt))], to: document)
+        }
+        let summaryText = JSONWriter.serialize(document)
+        do {
+            try AtomicFile.write(summaryText, to: summaryFile)
+        } catch {
+            // Never lose the results silently: say so, and hand the summary over on standard output.
+            StandardOutput.write(Redaction.text(summaryText, secrets: scenario.secretValues))
+            throw .internalError("cannot write \(summaryFile.path) (\(OutputFolder.reason(error))); the summary was printed on standard output instead")
+        }
         do {
             try latencyLog.finish()
             try RunFolderFiles.writeTotals(result, to: outputDirectory)
-            var document = SummaryJSON.value(summary, libcurlVersion: CurlVersion.description)
-            if sharding.isSharded {
-                document = RunFolderFiles.adding([("shard", RunFolderFiles.shardMember(sharding.shard, startAt: sharding.startAt))], to: document)
-            }
-            let json = JSONWriter.serialize(document)
-            try AtomicFile.write(json, to: summaryFile)
             // The page is rendered from the file just written, as `loadgate report FOLDER` would.
-            let view = ReportView(runSummary: try JSONParser.parse(json), runID: outputDirectory.lastPathComponent)
+            let view = ReportView(runSummary: try JSONParser.parse(summaryText), runID: outputDirectory.lastPathComponent)
             try AtomicFile.write(Redaction.text(HTMLReport.render(view), secrets: scenario.secretValues), to: reportFile)
         } catch {
             throw .internalError("cannot write \(outputDirectory.path): \(error.localizedDescription)")
@@ -81,24 +87,16 @@ enum RunCommand {
         return summary.verdict.exitCode
     }
 
-    /// `--out DIR` must not already hold a run (`marker`); without it a new `results/<UTC>-<folderName>`.
+    /// `--out DIR` (or a new `results/<UTC>-<folderName>`), claimed before any load starts: locked
+    /// against concurrent runs, not holding a run (`marker`), writable (see `OutputFolder`).
     static func prepareOutput(_ requested: String?, folderName: String, marker: String) throws(CLIError) -> URL {
         do {
-            if let requested {
-                let url = URL(fileURLWithPath: requested)
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent(marker).path) {
-                    throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out",
-                        message: "\(requested) already holds a run (\(marker)); run folders are never overwritten, choose another")]))
-                }
-                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-                return url
-            }
-            let base = URL(fileURLWithPath: "results").appendingPathComponent("\(Timestamp.compact(Date()))-\(folderName)")
-            return try AtomicFile.createUniqueDirectory(base: base)
-        } catch let error as CLIError {
-            throw error
+            return try OutputFolder.claim(requested, folderName: folderName, marker: marker)
         } catch {
-            throw .internalError("cannot create the results folder: \(error.localizedDescription)")
+            switch error {
+            case let .busy(message), let .taken(message), let .notWritable(message):
+                throw CLIError.invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--out", message: message)]))
+            }
         }
     }
 

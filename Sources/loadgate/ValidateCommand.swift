@@ -1,3 +1,4 @@
+import Foundation
 import LoadGate
 
 /// `loadgate validate FILE...`: every problem of every file, located; exit 2 if any. Scenarios,
@@ -10,6 +11,7 @@ enum ValidateCommand {
         guard !args.positionals.isEmpty else {
             throw .usage("missing FILE; give one or more scenario, checklist or attestation files", command: "validate")
         }
+        SecretRegistration.inputs(args.positionals, environment: ProcessInfo.processInfo.environment)
         var diagnostics: [Diagnostic] = []
         for file in args.positionals {
             do {

@@ -4,6 +4,8 @@ import LoadGate
 /// Entry point: dispatch to a command, render any error in one place, exit with the contract's code.
 CurlVersion.initialize()
 OpenFileBudget.raiseSoftLimit()
+// The signing key is a secret in every command (see SecretRegistration for the inputs' secrets).
+Redaction.register([ProcessInfo.processInfo.environment[ReportBundle.signingKeyVariable] ?? ""])
 let arguments = Array(CommandLine.arguments.dropFirst())
 let code: Int32
 do {

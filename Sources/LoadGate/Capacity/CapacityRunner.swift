@@ -125,6 +125,7 @@ public struct CapacityRunner {
         var ending: CapacityResult.Ending?
         var interrupted = false
         let stepTotalNanos = settings.warmupNanos + settings.stepNanos
+        let a2a = A2AAgentCard.preflight(scenario)  // read once, reused by every step
 
         while let rate = search.nextRate() {
             if MonotonicClock.nowNanos() - startNanos + stepTotalNanos > settings.maxTimeNanos {
@@ -136,7 +137,7 @@ public struct CapacityRunner {
             // within a step, so lateness shows as latency rather than as missing samples.
             stepScenario.load = .open(OpenLoad(rate: rate, durationNanos: stepTotalNanos, stages: [], connections: settings.connections,
                                                maxLatenessNanos: stepTotalNanos, tolerancePercent: OpenLoad.defaultTolerancePercent))
-            let plan = RunPlan(scenario: stepScenario, workers: settings.workers, warmupNanos: settings.warmupNanos)
+            let plan = RunPlan(scenario: stepScenario, workers: settings.workers, warmupNanos: settings.warmupNanos, a2a: a2a)
             let before = GeneratorLoad.Sample.now()
             live?.begin(plan: plan)
             let result = Runner(plan: plan).run(wait: { milliseconds in

@@ -36,6 +36,17 @@ enum CurlEasy {
         return Int64(value)
     }
 
+    /// Only http and https, for the request and for any redirect: a URL from a peer (or a typo)
+    /// must never make LoadGate read a file (`file://`) or write raw bytes to a port (`gopher://`,
+    /// `telnet://`, `dict://`). Called for every handle LoadGate creates.
+    static func restrictToHTTP(_ handle: Handle) {
+        set(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        set(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        // Redirects are never followed (libcurl's default, kept explicit): a 3xx is recorded as
+        // the status it is, and no request goes to a host the scenario did not name.
+        set(handle, CURLOPT_FOLLOWLOCATION, 0)
+    }
+
     /// Verification (on unless `insecure`), CA file and client certificate: one place for every handle.
     static func applyTLS(_ handle: Handle, _ tls: TLSOptions) {
         set(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure ? 0 : 1)

@@ -35,7 +35,7 @@ final class PreparedStep: @unchecked Sendable {
             staticBody = nil
         }
         bodyNeedles = step.expect.bodyContains.map { Array($0.utf8) }
-        needsBody = step.expect.needsBody
+        needsBody = step.expect.needsBody || !step.capture.isEmpty  // captures read the body too
     }
 
     deinit {

@@ -9,6 +9,7 @@ enum RequestSetup {
     static func configureConnection(_ slot: Slot, plan: RunPlan) {
         let handle = slot.handle
         let scenario = plan.scenario
+        CurlEasy.restrictToHTTP(handle)
         CurlEasy.set(handle, CURLOPT_NOSIGNAL, 1)
         CurlEasy.set(handle, CURLOPT_TCP_NODELAY, 1)
         CurlEasy.set(handle, CURLOPT_USERAGENT, "loadgate/\(LoadGateVersion.current)")
@@ -36,8 +37,10 @@ enum RequestSetup {
         } else {
             // Per-request rendering allocates; only steps that use ${vu}/${iteration}/${uuid}/${now} pay.
             let step = prepared.step
-            CurlEasy.set(handle, CURLOPT_URL, step.url.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured))
             let headers = step.headers.map { ($0.name, $0.value.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)) }
+            let url = step.url.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured)
+            // A rendered value with CR/LF/NUL is never put on the wire (it fails as `protocol`).
+            CurlEasy.set(handle, CURLOPT_URL, LineBreakGuard.urlToSend(url, headerValues: headers.map(\.1)))
             slot.releaseDynamicHeaders()
             slot.dynamicHeaders = CurlEasy.slist(headers)
             _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, slot.dynamicHeaders)
@@ -59,7 +62,7 @@ enum RequestSetup {
     /// Configures one exchange of a protocol step (headers and body as the flow built them).
     static func configureExchange(_ slot: Slot, request: ExchangeRequest, timeoutNanos: Int64, maxBodyBytes: Int) {
         let handle = slot.handle
-        CurlEasy.set(handle, CURLOPT_URL, request.url)
+        CurlEasy.set(handle, CURLOPT_URL, LineBreakGuard.urlToSend(request.url, headerLines: request.headers))
         slot.releaseDynamicHeaders()
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers { list = curl_slist_append(list, header) }

@@ -12,16 +12,19 @@ public struct RunPlan: Sendable {
     let noProxy: Bool
     /// Names of everything recorded: the steps, then the protocol phases (`mcp.initialize`, ...).
     public let metricNames: [String]
-    /// The A2A agent resolved from its card before the run (nil when no step speaks A2A or the
-    /// card could not be read; then `a2aProblem` says why and A2A steps fail).
+    /// The A2A agent resolved from its card by the preflight (nil when no step speaks A2A or the
+    /// card could not be used; then `a2aProblem` says why and A2A steps fail).
     public let a2aAgent: A2AAgent?
     public let a2aProblem: String?
     /// This process's place in a sharded run: how `${vu}`/`${iteration}` are numbered so that they
     /// stay unique across shards (`.single` for an ordinary run).
     public var shardNumbering = ShardNumbering.single
 
+    /// - Parameter a2a: the agent found by `A2AAgentCard.preflight` (run by the command, once per
+    ///   scenario); the plan itself does no I/O.
     public init(scenario: Scenario, workers requested: Int? = nil, warmupNanos: Int64 = 0,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                a2a: A2AAgentCard.Resolution? = nil) {
         self.scenario = scenario
         self.measureFromNanos = max(0, min(warmupNanos, scenario.load.durationNanos))
         var workers = Self.workerCount(for: scenario.load, requested: requested)
@@ -38,15 +41,13 @@ public struct RunPlan: Sendable {
         var names = scenario.steps.map(\.name)
         for phase in scenario.steps.flatMap(\.phaseNames) where !names.contains(phase) { names.append(phase) }
         metricNames = names
-        if scenario.steps.contains(where: { if case .a2a = $0.kind { return true } else { return false } }) {
-            let headers = scenario.steps.first.map { step in step.headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } } ?? []
-            switch A2AAgentCard.resolve(scenario.a2a, headers: headers, tls: scenario.tls) {
-            case let .success(agent): a2aAgent = agent; a2aProblem = nil
-            case let .failure(problem): a2aAgent = nil; a2aProblem = "a2a: " + problem.message
-            }
-        } else {
+        switch a2a {
+        case let .success(agent)?: a2aAgent = agent; a2aProblem = nil
+        case let .failure(problem)?: a2aAgent = nil; a2aProblem = problem.message
+        case nil:
             a2aAgent = nil
-            a2aProblem = nil
+            let speaksA2A = scenario.steps.contains { if case .a2a = $0.kind { return true } else { return false } }
+            a2aProblem = speaksA2A ? "a2a: the agent card was not read (no A2A preflight ran)" : nil
         }
     }
 

@@ -170,14 +170,8 @@ extension Worker {
         guard let pool = mcpPool, !pool.settings.isStateless else { return }
         let headers = plan.scenario.steps.first { if case .mcp = $0.kind { return true } else { return false } }?
             .headers.filter { $0.value.isStatic }.map { "\($0.name): \($0.value.staticText)" } ?? []
-        for session in pool.sessions where session.state == .ready {
-            guard let id = session.id else { continue }
-            let response = BlockingHTTP.perform(method: "DELETE", url: pool.settings.endpointURL,
-                                                headers: headers + ["Mcp-Session-Id: \(id)", "MCP-Protocol-Version: \(session.negotiatedVersion)"],
-                                                tls: plan.scenario.tls)
-            if [200, 202, 204, 404].contains(response.status) { mcpSessionsDeleted += 1 }
-            session.reset()
-        }
+        // Concurrently, within a bounded total budget (a server hanging on DELETE cannot hold the exit).
+        mcpSessionsDeleted += MCPSessionCloser.close(pool, headers: headers, tls: plan.scenario.tls)
     }
 }
 

@@ -5,6 +5,8 @@ import Foundation
 /// the manifest) when a signing key is given. Every text is redacted before it is written.
 public enum ReportBundle {
     public static let signingKeyVariable = "LOADGATE_SIGNING_KEY"
+    /// A manifest bigger than this is not a LoadGate manifest (and is not read into memory).
+    static let maxManifestBytes = 16 << 20
 
     public static func write(report: JSONValue, histograms: [(name: String, text: String)], to directory: URL,
                              secrets: [String], signingKey: String?) throws {
@@ -19,9 +21,10 @@ public enum ReportBundle {
         try put("report.html", HTMLReport.render(report))
         for histogram in histograms { try put("histograms/\(histogram.name).hgrm", histogram.text) }
         let manifest = try manifestText(directory)
-        try AtomicFile.write(manifest, to: directory.appendingPathComponent("MANIFEST.sha256"))
+        // Digests and the signature are written byte for byte (never through redaction).
+        try AtomicFile.write(Data(manifest.utf8), to: directory.appendingPathComponent("MANIFEST.sha256"))
         if let signingKey, !signingKey.isEmpty {
-            try AtomicFile.write(HMACSHA256.hex(key: Array(signingKey.utf8), message: Array(manifest.utf8)) + "\n",
+            try AtomicFile.write(Data((HMACSHA256.hex(key: Array(signingKey.utf8), message: Array(manifest.utf8)) + "\n").utf8),
                                  to: directory.appendingPathComponent("MANIFEST.sig"))
         }
     }
@@ -30,50 +33,126 @@ public enum ReportBundle {
     /// sorted by path.
     static func manifestText(_ directory: URL) throws -> String {
         try files(in: directory).map { path in
-            let data = try Data(contentsOf: directory.appendingPathComponent(path))
-            return "\(SHA256.hex(Array(data)))  \(path)\n"
+            guard let digest = fileDigest(directory.appendingPathComponent(path)) else { throw CocoaError(.fileReadUnknown) }
+            return "\(digest)  \(path)\n"
         }.joined()
     }
 
     static func files(in directory: URL) throws -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
-        var paths: [String] = []
-        while let path = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path, isDirectory: &isDirectory)
-            if isDirectory.boolValue || path == "MANIFEST.sha256" || path == "MANIFEST.sig" { continue }
-            if (path as NSString).lastPathComponent.hasPrefix(".") { continue }
-            paths.append(path)
-        }
-        return paths.sorted()
+        scan(directory).files.filter { $0 != "MANIFEST.sha256" && $0 != "MANIFEST.sig" }.sorted()
     }
 
-    /// Problems found re-checking a bundle: changed, missing or unlisted files, a bad signature.
-    /// Empty means intact. `notes` says what could not be checked (a signature without a key).
+    /// SHA-256 of a file read in 1 MiB pieces (a 1 GB file costs 1 MiB of memory, not 1 GB).
+    static func fileDigest(_ url: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch { return nil }
+            guard let chunk, !chunk.isEmpty else { break }  // nil or empty: end of file
+            chunk.withUnsafeBytes { hasher.update($0) }
+        }
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// What a bundle folder holds, walked without following links: regular files (relative
+    /// paths), folders, and entries a bundle never has (links, hidden names, devices, pipes).
+    struct Scan {
+        var files: [String] = []
+        var directories: [String] = []
+        var strange: [(path: String, why: String)] = []
+    }
+
+    static func scan(_ directory: URL) -> Scan {
+        var result = Scan()
+        func walk(_ relative: String, depth: Int) {
+            let url = relative.isEmpty ? directory : directory.appendingPathComponent(relative)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else {
+                result.strange.append((relative, "cannot be listed"))
+                return
+            }
+            for name in names.sorted() {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if name.hasPrefix(".") {
+                    result.strange.append((path, "hidden entry (a bundle has none)"))
+                    continue
+                }
+                // attributesOfItem uses lstat: a symbolic link is reported as a link, never followed.
+                let type = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path))?[.type] as? FileAttributeType
+                switch type {
+                case .typeRegular?: result.files.append(path)
+                case .typeDirectory?:
+                    if depth >= 8 { result.strange.append((path, "folder nested too deep")); continue }
+                    result.directories.append(path)
+                    walk(path, depth: depth + 1)
+                case .typeSymbolicLink?: result.strange.append((path, "symbolic link (a bundle has none; verify never follows one)"))
+                default: result.strange.append((path, "not a regular file"))
+                }
+            }
+        }
+        walk("", depth: 0)
+        return result
+    }
+
+    /// A manifest path that stays inside the bundle: relative, no `.`/`..`/empty components.
+    static func isContained(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    /// Problems found re-checking a bundle: changed, missing or unlisted files, a bad signature,
+    /// manifest paths leaving the bundle, links, hidden entries, added folders. Empty means intact.
+    /// `notes` says what could not be checked (a signature without a key). Never reads outside
+    /// `directory` and never follows a link.
     public static func verify(_ directory: URL, signingKey: String?) -> (problems: [String], notes: [String], checked: Int) {
         var problems: [String] = []
         var notes: [String] = []
-        guard let manifestData = FileManager.default.contents(atPath: directory.appendingPathComponent("MANIFEST.sha256").path) else {
+        let scan = scan(directory)
+        let manifestURL = directory.appendingPathComponent("MANIFEST.sha256")
+        if let size = (try? FileManager.default.attributesOfItem(atPath: manifestURL.path))?[.size] as? Int, size > maxManifestBytes {
+            return (["MANIFEST.sha256: \(size) bytes, larger than any bundle's manifest (\(maxManifestBytes)); not read"], [], 0)
+        }
+        guard scan.files.contains("MANIFEST.sha256"),
+              let manifestData = FileManager.default.contents(atPath: directory.appendingPathComponent("MANIFEST.sha256").path) else {
             return (["MANIFEST.sha256: missing; this is not a LoadGate bundle or it was stripped"], [], 0)
         }
         let manifest = String(decoding: manifestData, as: UTF8.self)
         var listed: [String: String] = [:]
         for line in manifest.split(separator: "\n") {
-            guard let separator = line.range(of: "  ") else { problems.append("MANIFEST.sha256: malformed line \"\(line.prefix(80))\""); continue }
-            listed[String(line[separator.upperBound...])] = String(line[..<separator.lowerBound])
-        }
-        for (path, digest) in listed.sorted(by: { $0.key < $1.key }) {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
-                problems.append("\(path): missing")
+            guard let separator = line.range(of: "  ") else {
+                problems.append("MANIFEST.sha256: malformed line \"\(TerminalText.escape(String(line.prefix(80))))\"")
                 continue
             }
-            if SHA256.hex(Array(data)) != digest { problems.append("\(path): contents changed (SHA-256 differs from the manifest)") }
+            let path = String(line[separator.upperBound...])
+            guard isContained(path) else {
+                problems.append("MANIFEST.sha256: refused path \"\(TerminalText.escape(String(path.prefix(200))))\" (absolute or leaving the bundle)")
+                continue
+            }
+            listed[path] = String(line[..<separator.lowerBound])
         }
-        for path in (try? files(in: directory)) ?? [] where listed[path] == nil {
-            problems.append("\(path): not in the manifest (added after the bundle was written)")
+        let regular = Set(scan.files)
+        for (path, digest) in listed.sorted(by: { $0.key < $1.key }) {
+            guard regular.contains(path), let actual = fileDigest(directory.appendingPathComponent(path)) else {
+                problems.append("\(TerminalText.escape(path)): missing")
+                continue
+            }
+            if actual != digest { problems.append("\(TerminalText.escape(path)): contents changed (SHA-256 differs from the manifest)") }
         }
-        let signaturePath = directory.appendingPathComponent("MANIFEST.sig").path
-        let signature = FileManager.default.contents(atPath: signaturePath).map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        for path in scan.files where listed[path] == nil && path != "MANIFEST.sha256" && path != "MANIFEST.sig" {
+            problems.append("\(TerminalText.escape(path)): not in the manifest (added after the bundle was written)")
+        }
+        for (path, why) in scan.strange { problems.append("\(TerminalText.escape(path)): \(why)") }
+        for folder in scan.directories where !listed.keys.contains(where: { $0.hasPrefix(folder + "/") }) {
+            problems.append("\(TerminalText.escape(folder))/: folder not in the manifest (added after the bundle was written)")
+        }
+        let signature: String? = scan.files.contains("MANIFEST.sig")
+            ? FileManager.default.contents(atPath: directory.appendingPathComponent("MANIFEST.sig").path).map {
+                String(decoding: $0.prefix(1024), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+            : nil
         switch (signature, signingKey) {
         case let (signature?, key?) where !key.isEmpty:
             if HMACSHA256.hex(key: Array(key.utf8), message: Array(manifestData)) != signature {

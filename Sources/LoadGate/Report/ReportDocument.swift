@@ -33,9 +33,17 @@ enum Markup {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case "\r": out += "&#13;"  // a raw CR in an attribute would be normalized away
             default:
-                // XML 1.0 forbids most control characters.
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { out += "?" } else { out.unicodeScalars.append(scalar) }
+                // XML 1.0 forbids most control characters and U+FFFE/U+FFFF; C1 controls and DEL
+                // are legal but make terminals and viewers misbehave.
+                let value = scalar.value
+                if (value < 0x20 && scalar != "\n" && scalar != "\t") || value == 0x7F || (0x80...0x9F).contains(value)
+                    || value == 0xFFFE || value == 0xFFFF {
+                    out += "?"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out

@@ -32,7 +32,15 @@ extension ScenarioLoader {
         let base = Self.base(of: target)
         settings.cardURLs = [base + "/.well-known/agent-card.json", base + "/.well-known/agent.json"]
         guard let value = r.object(value, at: "a2a", expected: "an object such as {\"version\": \"1.0\"}") else { return settings }
-        r.checkKeys(value, allowed: ["card", "version", "endpoint"], at: "a2a")
+        r.checkKeys(value, allowed: ["card", "version", "endpoint", "allowedOrigins"], at: "a2a")
+        if let origins = value["allowedOrigins"], let items = r.array(origins, at: "a2a.allowedOrigins",
+                                                                       expected: "a list of origins such as [\"https://agents.example:8443\"]") {
+            for (index, item) in items.enumerated() {
+                if case let .string(text) = item, URLOrigin(text) != nil { settings.allowedOrigins.append(text) } else {
+                    r.report("a2a.allowedOrigins[\(index)]", "expected an http(s) origin such as \"https://agents.example:8443\"")
+                }
+            }
+        }
         if let card = value["card"], let url = pathOrURL(card, base: base, at: "a2a.card", example: "/.well-known/agent-card.json", r) {
             settings.cardURLs = [url]
         }

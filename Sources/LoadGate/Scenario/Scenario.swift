@@ -47,6 +47,9 @@ public struct A2ASettings: Sendable, Equatable {
     public var version: String?
     /// JSON-RPC endpoint override; nil: taken from the agent card.
     public var endpointURL: String?
+    /// Origins (`https://host:port`) besides the target's that an endpoint advertised by the agent
+    /// card may have (`a2a.allowedOrigins`); any other endpoint from the card is refused.
+    public var allowedOrigins: [String] = []
     public init() {}
 }
 

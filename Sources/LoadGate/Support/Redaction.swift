@@ -1,17 +1,140 @@
 import Foundation
 
-/// Removes credentials before anything reaches a terminal or a file: URL user-info, and any
-/// known secret value (environment values used by templates) wherever it appears.
+/// Removes credentials before anything reaches a terminal or a file. The one home of the rule:
+/// the commands register every secret value once (`register`), and every file write
+/// (`AtomicFile.write`) and every terminal write passes through `apply`, which masks each secret in
+/// every encoding it can take in an output: raw, JSON-escaped, HTML/XML-escaped, URL-encoded
+/// (and HTML-escaped JSON). URL user-info is masked as well.
+///
+/// Masking must not corrupt other text: a secret shorter than `anywhereLength` characters is masked
+/// only where it stands alone (not inside a longer run of letters and digits), so the secret
+/// `secret` leaves the id `kms-secrets` intact; secrets shorter than `minimumLength` cannot be
+/// masked safely at all and are reported by `unsafeSecrets` so the command can warn.
 public enum Redaction {
     public static let mask = "[REDACTED]"
+    /// Shorter secrets are not masked (masking "1" everywhere would destroy the text).
+    public static let minimumLength = 4
+    /// Secrets at least this long are masked wherever they appear, even inside other words.
+    public static let anywhereLength = 12
 
-    /// `https://user:pass@host/x` -> `https://[REDACTED]@host/x`.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered: [String] = []
+    nonisolated(unsafe) private static var forms: [(text: String, anywhere: Bool)] = []
+
+    /// Adds secret values for the rest of the process (idempotent).
+    public static func register(_ secrets: [String]) {
+        lock.withLock {
+            let new = secrets.filter { !$0.isEmpty && !registered.contains($0) }
+            guard !new.isEmpty else { return }
+            registered += new
+            forms = encodedForms(of: registered)
+        }
+    }
+
+    /// The registered secrets too short to mask (the command warns about each, by its source).
+    public static func unsafeSecrets(_ secrets: [String]) -> [String] {
+        secrets.filter { !$0.isEmpty && $0.count < minimumLength }
+    }
+
+    /// `text` with every registered secret masked in every encoding, and URL user-info masked.
+    public static func apply(_ text: String) -> String {
+        let current = lock.withLock { forms }
+        return mask(url(text), forms: current)
+    }
+
+    /// For callers holding their own list (tests, renderers called outside a command).
+    public static func text(_ text: String, secrets: [String]) -> String {
+        register(secrets)
+        return mask(url(text), forms: encodedForms(of: secrets) + lock.withLock { forms })
+    }
+
+    /// Each secret in each encoding, longest first (so a longer form is masked before a shorter
+    /// one it contains).
+    static func encodedForms(of secrets: [String]) -> [(text: String, anywhere: Bool)] {
+        var seen = Set<String>()
+        var out: [(text: String, anywhere: Bool)] = []
+        for secret in secrets where secret.count >= minimumLength {
+            var json = ""
+            JSONWriter.writeString(secret, into: &json)
+            json = String(json.dropFirst().dropLast())
+            let markup = Markup.escape(secret)
+            let variants = [secret, json, markup, Markup.escape(json),
+                            markup.replacingOccurrences(of: "&#39;", with: "&#x27;"),
+                            markup.replacingOccurrences(of: "&#39;", with: "&apos;"),
+                            markup.replacingOccurrences(of: "&quot;", with: "&#34;"),
+                            percentEncoded(secret, upper: true), percentEncoded(secret, upper: false),
+                            percentEncoded(secret, upper: true).replacingOccurrences(of: "%20", with: "+")]
+                + [CharacterSet.urlQueryAllowed, .urlPathAllowed, .urlUserAllowed, .urlPasswordAllowed, .urlHostAllowed, .urlFragmentAllowed]
+                    .compactMap { secret.addingPercentEncoding(withAllowedCharacters: $0) }
+            for variant in variants where !variant.isEmpty && seen.insert(variant).inserted {
+                out.append((variant, secret.count >= anywhereLength))
+            }
+        }
+        return out.sorted { $0.text.count > $1.text.count }
+    }
+
+    /// RFC 3986 percent-encoding of everything but unreserved characters.
+    static func percentEncoded(_ text: String, upper: Bool) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: upper)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    static func mask(_ text: String, forms: [(text: String, anywhere: Bool)]) -> String {
+        var out = text
+        for form in forms where out.contains(form.text) {
+            out = form.anywhere ? out.replacingOccurrences(of: form.text, with: mask) : replaceStandalone(form.text, in: out)
+        }
+        return out
+    }
+
+    /// Replaces occurrences of `needle` not preceded or followed by a letter or digit.
+    static func replaceStandalone(_ needle: String, in text: String) -> String {
+        var out = ""
+        var rest = text[...]
+        while let range = rest.range(of: needle) {
+            let before = range.lowerBound > rest.startIndex ? rest[rest.index(before: range.lowerBound)] : (out.last ?? " ")
+            let after = range.upperBound < rest.endIndex ? rest[range.upperBound] : " "
+            let boundaryBefore = !(before.isLetter || before.isNumber) || !(needle.first?.isLetter ?? false || needle.first?.isNumber ?? false)
+            let boundaryAfter = !(after.isLetter || after.isNumber) || !(needle.last?.isLetter ?? false || needle.last?.isNumber ?? false)
+            out += rest[..<range.lowerBound]
+            if boundaryBefore && boundaryAfter {
+                out += mask
+            } else {
+                out += rest[range]
+            }
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// `https://user:pass@host/x` -> `https://[REDACTED]@host/x`, wherever such a URL appears.
     public static func url(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
-        let afterScheme = text[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
-        guard let at = afterScheme[..<authorityEnd].lastIndex(of: "@") else { return text }
-        return String(text[..<schemeEnd.upperBound]) + mask + String(text[at...])
+        guard text.contains("://"), text.contains("@") else { return text }
+        var out = ""
+        var rest = text[...]
+        while let schemeEnd = rest.range(of: "://") {
+            out += rest[..<schemeEnd.upperBound]
+            let afterScheme = rest[schemeEnd.upperBound...]
+            let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == "'" })
+                ?? afterScheme.endIndex
+            if let at = afterScheme[..<authorityEnd].lastIndex(of: "@") {
+                out += mask
+                rest = afterScheme[at...]
+            } else {
+                rest = afterScheme
+            }
+        }
+        return out + rest
     }
 
     /// The user-info part of a URL (`user:pass`), which is a credential.
@@ -23,13 +146,21 @@ public enum Redaction {
         return String(afterScheme[..<at])
     }
 
-    /// Replaces every occurrence of each secret (longest first) with the mask. Secrets shorter
-    /// than 4 characters are ignored: masking "1" everywhere would destroy the text, not protect it.
-    public static func text(_ text: String, secrets: [String]) -> String {
-        var out = text
-        for secret in secrets.filter({ $0.count >= 4 }).sorted(by: { $0.count > $1.count }) {
-            out = out.replacingOccurrences(of: secret, with: mask)
+    /// Values of every `${env.NAME}` referenced anywhere in the files (target, paths, URLs,
+    /// endpoints, headers, bodies, checklist parameters): each is a secret for output purposes.
+    public static func environmentReferences(inFiles paths: [String], environment: [String: String]) -> [(name: String, value: String)] {
+        var values: [(name: String, value: String)] = []
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            var rest = text[...]
+            while let start = rest.range(of: "${env.") {
+                guard let close = rest[start.upperBound...].firstIndex(of: "}") else { break }
+                let name = String(rest[start.upperBound..<close])
+                if let value = environment[name], !value.isEmpty, !values.contains(where: { $0.name == name }) { values.append((name, value)) }
+                rest = rest[close...]
+            }
         }
-        return out
+        return values
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A small HTTP/1.1 keep-alive server on POSIX sockets, one thread per connection, bound to a
+/// A small HTTP/1.1 keep-alive server (speaking HTTP/1.0 to HTTP/1.0 clients) on POSIX sockets, one thread per connection, bound to a
 /// loopback address only (it refuses any other). Handlers get a parsed request and return a
 /// response; the server owns framing. Built on the toolchain's own libraries so the demo target
 /// needs nothing installed.
@@ -12,6 +12,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         /// Header names lowercased.
         public var headers: [String: String]
         public var body: [UInt8]
+        /// "HTTP/1.1" or "HTTP/1.0", from the request line.
+        public var version = "HTTP/1.1"
     }
 
     public struct Response: Sendable {
@@ -125,8 +127,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             request.body = Array(buffer[(end + 4)..<(end + 4 + length)])
             buffer.removeFirst(end + 4 + length)
             let response = handler(request)
-            let close = request.headers["connection"]?.lowercased() == "close"
-            guard write(fd, Self.serialize(response, close: close)), !close else { return }
+            let persistence = Self.persistence(version: request.version, connection: request.headers["connection"])
+            guard write(fd, Self.serialize(response, announce: persistence.announce)), persistence.keepOpen else { return }
         }
     }
 
@@ -140,7 +142,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         return nil
     }
 
-    private static func parseHead(_ bytes: ArraySlice<UInt8>) -> Request? {
+    static func parseHead(_ bytes: ArraySlice<UInt8>) -> Request? {
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { return nil }
@@ -153,8 +155,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         let target = String(requestLine[1])
         let parts = target.split(separator: "?", maxSplits: 1)
-        return Request(method: String(requestLine[0]), path: String(parts.first ?? ""), query: parts.count > 1 ? String(parts[1]) : "",
-                       headers: headers, body: [])
+        var request = Request(method: String(requestLine[0]), path: String(parts.first ?? ""), query: parts.count > 1 ? String(parts[1]) : "",
+                              headers: headers, body: [])
+        if requestLine.count >= 3 { request.version = String(requestLine[2]) }
+        return request
     }
 
     static func reason(_ status: Int) -> String {
@@ -171,10 +175,23 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    private static func serialize(_ response: Response, close: Bool) -> [UInt8] {
+    /// Whether the connection stays open after this response, and the `Connection` header that
+    /// says so, as real servers do: HTTP/1.1 persists unless the client sent `close`; HTTP/1.0
+    /// closes unless the client asked for `keep-alive`, which is then answered `keep-alive`
+    /// (ApacheBench `ab -k` waits for exactly that; without it, ab waits for the close).
+    static func persistence(version: String, connection: String?) -> (keepOpen: Bool, announce: String?) {
+        let tokens = Set((connection ?? "").lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if tokens.contains("close") { return (false, "close") }
+        if version.uppercased() == "HTTP/1.0" {
+            return tokens.contains("keep-alive") ? (true, "keep-alive") : (false, "close")
+        }
+        return (true, nil)
+    }
+
+    private static func serialize(_ response: Response, announce: String?) -> [UInt8] {
         var head = "HTTP/1.1 \(response.status) \(reason(response.status))\r\nContent-Length: \(response.body.count)\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        if close { head += "Connection: close\r\n" }
+        if let announce { head += "Connection: \(announce)\r\n" }
         head += "\r\n"
         return Array(head.utf8) + response.body
     }

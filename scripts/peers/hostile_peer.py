@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""A loopback HTTP peer that misbehaves on purpose, one way per path (raw sockets, so it can break
+HTTP as a real broken or hostile server would), plus a canary listener that only counts what
+reaches it. Used by HostilePeerTests. Binds 127.0.0.1 (the canary binds --canary-host, e.g.
+127.0.0.2, "another loopback address"). Prints its port on stdout (the canary's port is in
+/seen), then serves until killed.
+
+Paths:
+  /never             reads the request, never answers
+  /trickle           200 with Content-Length 100, then one byte per second
+  /endless-chunked   200 chunked, 64 KiB chunks forever
+  /wrong-length      Content-Length 1000, sends 10 bytes, closes
+  /garbage           bytes that are not HTTP
+  /reset             headers and half a body, then a TCP reset
+  /big               100 MB body (Content-Length)
+  /big-header        a 1 MB response header
+  /status-999        "HTTP/1.1 999 Weird"
+  /card/<kind>       an A2A agent card whose endpoint is file://, gopher://, or another host
+                     (<kind>: file, gopher, other, same)
+  /rpc-300k          a JSON-RPC reply whose result is an object with 300,000 keys
+  /capture-crlf      {"token": "abc\\r\\nX-Injected: yes"} to be captured
+  /escape-body       503 whose body holds terminal escape sequences (retitle, clear screen)
+  /echo-headers      200, records the request's header block (see /seen)
+  /seen              JSON: every header block /echo-headers, /card/* and the canary received
+"""
+import argparse
+import json
+import socket
+import socketserver
+import threading
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--canary-host", default="127.0.0.2")
+args = parser.parse_args()
+
+lock = threading.Lock()
+seen = {"echo": [], "cards": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
+canary_port = [0]
+
+
+def read_head(sock):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None, b""
+        data += chunk
+        if len(data) > 1 << 20:
+            return None, b""
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def send(sock, status, body, content_type="application/json", extra=b""):
+    sock.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: " + content_type.encode()
+                 + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n" + extra + b"\r\n" + body)
+
+
+def card(kind, own_port):
+    endpoint = {
+        "file": "file:///etc/passwd",
+        "gopher": "gopher://127.0.0.1:%d/_GOPHER-BYTES" % canary_port[0],
+        "other": "http://%s:%d/a2a" % (args.canary_host, canary_port[0]),
+        "same": "http://127.0.0.1:%d/echo-headers" % own_port,
+    }[kind]
+    return json.dumps({"name": "hostile", "url": endpoint, "preferredTransport": "JSONRPC",
+                       "supportedInterfaces": [{"url": endpoint, "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}]}).encode()
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        sock = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while self.one(sock):
+                pass
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+    def one(self, sock):
+        head, rest = read_head(sock)
+        if head is None:
+            return False
+        lines = head.split(b"\r\n")
+        parts = lines[0].split(b" ")
+        path = parts[1].decode(errors="replace") if len(parts) > 1 else "/"
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip() or b"0")
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        own_port = sock.getsockname()[1]
+        if path == "/never":
+            while sock.recv(65536):
+                pass
+            return False
+        if path == "/trickle":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+            for _ in range(100):
+                sock.sendall(b"x")
+                time.sleep(1)
+            return False
+        if path == "/endless-chunked":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"%x\r\n" % 65536 + b"y" * 65536 + b"\r\n"
+            while True:
+                sock.sendall(chunk)
+        if path == "/wrong-length":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")
+            return False
+        if path == "/garbage":
+            sock.sendall(b"\x00\xff\xfeNOT HTTP AT ALL\x1b[2J\r\n\r\n" + bytes(range(256)))
+            return False
+        if path == "/reset":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"z" * 5000)
+            time.sleep(0.05)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.close()
+            return False
+        if path == "/big":
+            total = 100 * 1000 * 1000
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % total)
+            block = b"b" * (1 << 20)
+            sent = 0
+            while sent < total:
+                piece = block[: min(len(block), total - sent)]
+                sock.sendall(piece)
+                sent += len(piece)
+            return True
+        if path == "/big-header":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * (1 << 20) + b"\r\nContent-Length: 2\r\n\r\nok")
+            return True
+        if path == "/status-999":
+            sock.sendall(b"HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok")
+            return True
+        if path.startswith("/card/"):
+            with lock:
+                seen["cards"].append(head.decode(errors="replace"))
+            send(sock, b"200 OK", card(path[len("/card/"):], own_port))
+            return True
+        if path == "/rpc-300k":
+            body = b'{"jsonrpc":"2.0","id":1,"result":{' + b",".join(b'"k%d":%d' % (i, i) for i in range(300000)) + b"}}"
+            send(sock, b"200 OK", body)
+            return True
+        if path == "/escape-body":
+            send(sock, b"503 Service Unavailable", b"down\x1b]0;pwned\x07\x1b[2J\x1b[31mred\rover", content_type="text/plain")
+            return True
+        if path == "/capture-crlf":
+            send(sock, b"200 OK", json.dumps({"token": "abc\r\nX-Injected: yes"}).encode())
+            return True
+        if path.startswith("/echo-headers"):
+            with lock:
+                seen["echo"].append(head.decode(errors="replace"))
+            send(sock, b"200 OK", b'{"ok":true}')
+            return True
+        if path == "/seen":
+            with lock:
+                body = json.dumps(seen).encode()
+            send(sock, b"200 OK", body)
+            return True
+        send(sock, b"404 Not Found", b"{}")
+        return True
+
+
+class CanaryHandler(socketserver.BaseRequestHandler):
+    """Counts every byte and keeps what arrives; answers nothing."""
+
+    def handle(self):
+        data = b""
+        self.request.settimeout(2)
+        try:
+            while len(data) < 65536:
+                chunk = self.request.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                if b"\r\n\r\n" in data or b"\n" in data:
+                    break
+        except OSError:
+            pass
+        with lock:
+            seen["canary"].append(data.decode(errors="replace"))
+            seen["canaryBytes"] += len(data)
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+
+canary = Server((args.canary_host, 0), CanaryHandler)
+canary_port[0] = canary.server_address[1]
+seen["canaryPort"] = canary_port[0]
+threading.Thread(target=canary.serve_forever, daemon=True).start()
+# The gopher URL points at the canary port on 127.0.0.1 too.
+canary_local = Server(("127.0.0.1", canary_port[0]), CanaryHandler)
+threading.Thread(target=canary_local.serve_forever, daemon=True).start()
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
