@@ -45,6 +45,67 @@ struct IterationSchedulerTests {
         }
     }
 
+    static let us: Int64 = 1_000
+
+    /// One pass of a worker: at `atUs` it starts every iteration due (as the loop does), then
+    /// asks when its timer should wake it for the next pass.
+    struct Pass {
+        var atUs: Int64
+        /// Iterations started in this pass: (number, intended start µs).
+        var started: [(Int64, Int64)]
+        var nextPassUs: Int64?
+    }
+
+    static func runPasses(_ scheduler: inout IterationScheduler, _ table: [Pass]) {
+        var lastStartPass: Int64?
+        for (index, pass) in table.enumerated() {
+            let elapsed = pass.atUs * us
+            var started: [Iteration] = []
+            while case let .start(iteration) = scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: true) {
+                started.append(iteration)
+                lastStartPass = elapsed
+            }
+            #expect(started.map(\.number) == pass.started.map(\.0), "row \(index): which iterations start")
+            #expect(started.map(\.intendedNanos) == pass.started.map { $0.1 * us }, "row \(index): intended starts kept")
+            #expect(started.map(\.latenessNanos) == pass.started.map { elapsed - $0.1 * us }, "row \(index): lateness from the intended start")
+            #expect(scheduler.nextPassNanos(lastStartPassNanos: lastStartPass) == pass.nextPassUs.map { $0 * us }, "row \(index): next pass")
+        }
+    }
+
+    @Test("open model at 20,000/s: one pass every 250 µs starts the iterations due in that window, each keeping its intended start")
+    func openBatchesAtHighRate() {
+        var scheduler = Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 50)
+        Self.runPasses(&scheduler, [
+            Pass(atUs: 0, started: [(0, 0)], nextPassUs: 250),                                   // next due at 50 µs, woken at 250
+            Pass(atUs: 250, started: [(1, 50), (2, 100), (3, 150), (4, 200), (5, 250)], nextPassUs: 500),
+            Pass(atUs: 500, started: [(6, 300), (7, 350), (8, 400), (9, 450), (10, 500)], nextPassUs: 750),
+            Pass(atUs: 760, started: [(11, 550), (12, 600), (13, 650), (14, 700), (15, 750)], nextPassUs: 1010),
+            Pass(atUs: 1010, started: [(16, 800), (17, 850), (18, 900), (19, 950)], nextPassUs: nil),  // 20 planned, all started
+        ])
+    }
+
+    @Test("open model at 1,000/s: nothing is batched, the timer wakes the worker at each intended start")
+    func openDoesNotBatchAtLowRate() {
+        var scheduler = Self.open(rate: 1_000, durationMs: 3, maxLatenessMs: 50)
+        Self.runPasses(&scheduler, [
+            Pass(atUs: 0, started: [(0, 0)], nextPassUs: 1_000),
+            Pass(atUs: 1_000, started: [(1, 1_000)], nextPassUs: 2_000),
+            Pass(atUs: 1_100, started: [], nextPassUs: 2_000),                                   // a socket woke it: nothing due
+            Pass(atUs: 2_000, started: [(2, 2_000)], nextPassUs: nil),
+        ])
+    }
+
+    @Test("the batch window never exceeds a quarter of maxLateness, so batching alone drops nothing")
+    func batchWindowBoundedByMaxLateness() {
+        var tight = Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 0)
+        #expect(tight.batchWindowNanos == 0)
+        Self.runPasses(&tight, [Pass(atUs: 0, started: [(0, 0)], nextPassUs: 50)])
+        let load = OpenLoad(rate: 20_000, durationNanos: Self.ms, stages: [], connections: 4, maxLatenessNanos: 400 * Self.us, tolerancePercent: 5)
+        let bounded = IterationScheduler(load: .open(load), worker: 0, workers: 1, measureFromNanos: 0)
+        #expect(bounded.batchWindowNanos == 100 * Self.us)
+        #expect(Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 50).batchWindowNanos == IterationScheduler.batchWindowNanos)
+    }
+
     @Test("two workers share the open schedule round-robin: worker 1 gets the odd iterations")
     func openWorkers() {
         var scheduler = Self.open(rate: 10, durationMs: 500, maxLatenessMs: 1000, worker: 1, workers: 2)

@@ -40,6 +40,8 @@ final class Worker: @unchecked Sendable {
     /// Iterations that could not start because every connection was busy on the target.
     private(set) var connectionsBusy: Int64 = 0
     private(set) var iterationsStarted: Int64 = 0
+    /// Open model: elapsed time of the last pass that started an iteration (the batch window runs from it).
+    private var lastStartPassNanos: Int64?
     private(set) var iterationsCompleted: Int64 = 0
     private(set) var aborted: Int64 = 0
     /// When this worker's loop ended (monotonic), for an exact run length.
@@ -162,6 +164,7 @@ final class Worker: @unchecked Sendable {
                         if !headWaitedForConnection { generatorLateness.record(iteration.latenessNanos / 1_000) }
                     }
                     headWaitedForConnection = false
+                    lastStartPassNanos = elapsed
                     startIteration(slots[freeSlots.removeLast()], iteration, now: now)
                 case let .drop(iteration, busy):
                     headWaitedForConnection = false
@@ -337,14 +340,15 @@ final class Worker: @unchecked Sendable {
 
     // MARK: - Timing
 
-    /// Sleeps in curl_multi_poll until a socket is ready, the next iteration is due (timerfd), the
-    /// next second starts (snapshots), 100 ms pass (stop flag) or curl_multi_wakeup is called.
+    /// Sleeps in curl_multi_poll until a socket is ready, the next open-model pass is due (timerfd;
+    /// at high rates one pass per batch window), the next second starts (snapshots), 100 ms pass
+    /// (stop flag) or curl_multi_wakeup is called.
     private func wait(now: Int64, issuing: Bool) {
         var timeoutMs = 100
         var dueNanos: Int64?
         if !wakeups.isEmpty { return }
-        if issuing, scheduler.isOpen, !freeSlots.isEmpty, let intended = scheduler.nextIntendedNanos {
-            dueNanos = runStartNanos + intended
+        if issuing, scheduler.isOpen, !freeSlots.isEmpty, let pass = scheduler.nextPassNanos(lastStartPassNanos: lastStartPassNanos) {
+            dueNanos = runStartNanos + pass
         } else if issuing, scheduler.closedHasStages {
             timeoutMs = 20
         }
