@@ -63,6 +63,9 @@ final class Worker: @unchecked Sendable {
     /// intended start with nanosecond precision (curl's own timeout has millisecond resolution,
     /// which would either make starts late or force a busy spin).
     private let timerFD = lg_timer_create()
+    /// When the timerfd is armed for (nil: not armed or already fired): re-armed only when the next
+    /// pass moves, so a loop turn woken by a socket costs no timer call.
+    private var timerArmedNanos: Int64?
     private var pollFDs = [curl_waitfd()]
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
@@ -368,7 +371,10 @@ final class Worker: @unchecked Sendable {
             curl_multi_poll(multi, nil, 0, Int32(min(timeoutMs, Int(waitNanos / 1_000_000))), nil)
             return
         }
-        lg_timer_arm_absolute(timerFD, dueNanos)
+        if timerArmedNanos != dueNanos {
+            lg_timer_arm_absolute(timerFD, dueNanos)
+            timerArmedNanos = dueNanos
+        }
         pollFDs[0].fd = timerFD
         pollFDs[0].events = Int16(CURL_WAIT_POLLIN)
         pollFDs[0].revents = 0
@@ -376,6 +382,7 @@ final class Worker: @unchecked Sendable {
         if pollFDs[0].revents != 0 {
             var expirations: UInt64 = 0
             _ = read(timerFD, &expirations, 8)
+            timerArmedNanos = nil
         }
     }
 }
