@@ -72,15 +72,19 @@ struct IterationSchedulerTests {
         }
     }
 
-    @Test("open model at 20,000/s: one pass every 250 µs starts the iterations due in that window, each keeping its intended start")
+    /// Iterations `first...last` of a 20,000/s schedule (one every 50 µs): (number, intended µs).
+    static func every50us(_ first: Int64, _ last: Int64) -> [(Int64, Int64)] { (first...last).map { ($0, $0 * 50) } }
+
+    @Test("open model at 20,000/s: one pass every 500 µs starts the iterations due in that window, each keeping its intended start")
     func openBatchesAtHighRate() {
-        var scheduler = Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 50)
+        var scheduler = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
         Self.runPasses(&scheduler, [
-            Pass(atUs: 0, started: [(0, 0)], nextPassUs: 250),                                   // next due at 50 µs, woken at 250
-            Pass(atUs: 250, started: [(1, 50), (2, 100), (3, 150), (4, 200), (5, 250)], nextPassUs: 500),
-            Pass(atUs: 500, started: [(6, 300), (7, 350), (8, 400), (9, 450), (10, 500)], nextPassUs: 750),
-            Pass(atUs: 760, started: [(11, 550), (12, 600), (13, 650), (14, 700), (15, 750)], nextPassUs: 1010),
-            Pass(atUs: 1010, started: [(16, 800), (17, 850), (18, 900), (19, 950)], nextPassUs: nil),  // 20 planned, all started
+            Pass(atUs: 0, started: Self.every50us(0, 0), nextPassUs: 500),        // next due at 50 µs, woken at 500
+            Pass(atUs: 500, started: Self.every50us(1, 10), nextPassUs: 1_000),
+            Pass(atUs: 1_010, started: Self.every50us(11, 20), nextPassUs: 1_510),  // a late wake-up moves the window
+            Pass(atUs: 1_200, started: Self.every50us(21, 24), nextPassUs: 1_700),  // woken by a socket: what is due starts
+            Pass(atUs: 1_700, started: Self.every50us(25, 34), nextPassUs: 2_200),
+            Pass(atUs: 2_200, started: Self.every50us(35, 39), nextPassUs: nil),    // 40 planned, all started
         ])
     }
 
