@@ -45,6 +45,71 @@ struct IterationSchedulerTests {
         }
     }
 
+    static let us: Int64 = 1_000
+
+    /// One pass of a worker: at `atUs` it starts every iteration due (as the loop does), then
+    /// asks when its timer should wake it for the next pass.
+    struct Pass {
+        var atUs: Int64
+        /// Iterations started in this pass: (number, intended start µs).
+        var started: [(Int64, Int64)]
+        var nextPassUs: Int64?
+    }
+
+    static func runPasses(_ scheduler: inout IterationScheduler, _ table: [Pass]) {
+        var lastStartPass: Int64?
+        for (index, pass) in table.enumerated() {
+            let elapsed = pass.atUs * us
+            var started: [Iteration] = []
+            while case let .start(iteration) = scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: true) {
+                started.append(iteration)
+                lastStartPass = elapsed
+            }
+            #expect(started.map(\.number) == pass.started.map(\.0), "row \(index): which iterations start")
+            #expect(started.map(\.intendedNanos) == pass.started.map { $0.1 * us }, "row \(index): intended starts kept")
+            #expect(started.map(\.latenessNanos) == pass.started.map { elapsed - $0.1 * us }, "row \(index): lateness from the intended start")
+            #expect(scheduler.nextPassNanos(lastStartPassNanos: lastStartPass) == pass.nextPassUs.map { $0 * us }, "row \(index): next pass")
+        }
+    }
+
+    /// Iterations `first...last` of a 20,000/s schedule (one every 50 µs): (number, intended µs).
+    static func every50us(_ first: Int64, _ last: Int64) -> [(Int64, Int64)] { (first...last).map { ($0, $0 * 50) } }
+
+    @Test("open model at 20,000/s: one pass every 500 µs starts the iterations due in that window, each keeping its intended start")
+    func openBatchesAtHighRate() {
+        var scheduler = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
+        Self.runPasses(&scheduler, [
+            Pass(atUs: 0, started: Self.every50us(0, 0), nextPassUs: 500),        // next due at 50 µs, woken at 500
+            Pass(atUs: 500, started: Self.every50us(1, 10), nextPassUs: 1_000),
+            Pass(atUs: 1_010, started: Self.every50us(11, 20), nextPassUs: 1_510),  // a late wake-up moves the window
+            Pass(atUs: 1_200, started: Self.every50us(21, 24), nextPassUs: 1_700),  // woken by a socket: what is due starts
+            Pass(atUs: 1_700, started: Self.every50us(25, 34), nextPassUs: 2_200),
+            Pass(atUs: 2_200, started: Self.every50us(35, 39), nextPassUs: nil),    // 40 planned, all started
+        ])
+    }
+
+    @Test("open model at 1,000/s: nothing is batched, the timer wakes the worker at each intended start")
+    func openDoesNotBatchAtLowRate() {
+        var scheduler = Self.open(rate: 1_000, durationMs: 3, maxLatenessMs: 50)
+        Self.runPasses(&scheduler, [
+            Pass(atUs: 0, started: [(0, 0)], nextPassUs: 1_000),
+            Pass(atUs: 1_000, started: [(1, 1_000)], nextPassUs: 2_000),
+            Pass(atUs: 1_100, started: [], nextPassUs: 2_000),                                   // a socket woke it: nothing due
+            Pass(atUs: 2_000, started: [(2, 2_000)], nextPassUs: nil),
+        ])
+    }
+
+    @Test("the batch window never exceeds a quarter of maxLateness, so batching alone drops nothing")
+    func batchWindowBoundedByMaxLateness() {
+        var tight = Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 0)
+        #expect(tight.batchWindowNanos == 0)
+        Self.runPasses(&tight, [Pass(atUs: 0, started: [(0, 0)], nextPassUs: 50)])
+        let load = OpenLoad(rate: 20_000, durationNanos: Self.ms, stages: [], connections: 4, maxLatenessNanos: 400 * Self.us, tolerancePercent: 5)
+        let bounded = IterationScheduler(load: .open(load), worker: 0, workers: 1, measureFromNanos: 0)
+        #expect(bounded.batchWindowNanos == 100 * Self.us)
+        #expect(Self.open(rate: 20_000, durationMs: 1, maxLatenessMs: 50).batchWindowNanos == IterationScheduler.batchWindowNanos)
+    }
+
     @Test("two workers share the open schedule round-robin: worker 1 gets the odd iterations")
     func openWorkers() {
         var scheduler = Self.open(rate: 10, durationMs: 500, maxLatenessMs: 1000, worker: 1, workers: 2)

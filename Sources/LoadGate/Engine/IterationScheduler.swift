@@ -95,6 +95,29 @@ struct IterationScheduler {
     /// Intended start of the next open-model iteration (nil: none left, or a closed model).
     var nextIntendedNanos: Int64? { pacer?.intendedStartNanos(of: nextOpen) }
 
+    /// Open model at high rates: a pass starts every iteration due by then, and the worker's timer
+    /// wakes it no sooner than this after the last pass that started one, so iterations due within
+    /// one window start together (one timer, one poll, one perform per pass, not per request).
+    /// Each keeps its intended start: the wait is its lateness and part of its latency. Below
+    /// 1 / window per second (2,000/s per worker) the next start is later than the window anyway
+    /// and nothing is batched. 500 µs spends half of a 1 ms lateness budget: at 5,000/s it cut the
+    /// CPU per request by a fifth against 250 µs (each pass wakes the worker and, on loopback,
+    /// the target).
+    static let batchWindowNanos: Int64 = 500_000
+
+    /// The window in force: never more than a quarter of `maxLateness`, so batching alone never
+    /// drops an iteration.
+    var batchWindowNanos: Int64 { min(Self.batchWindowNanos, maxLatenessNanos / 4) }
+
+    /// Open model: when (elapsed) the worker's timer should wake it for the next pass, given when
+    /// the last pass that started an iteration ran (nil: none yet). The next intended start, but
+    /// not sooner than one batch window after that pass. Nil when nothing is left to start.
+    func nextPassNanos(lastStartPassNanos: Int64?) -> Int64? {
+        guard let intended = nextIntendedNanos else { return nil }
+        guard let lastStartPassNanos else { return intended }
+        return max(intended, lastStartPassNanos + batchWindowNanos)
+    }
+
     // MARK: Closed model
 
     /// True while the closed model may still start iterations at `elapsedNanos`.

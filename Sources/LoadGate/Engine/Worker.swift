@@ -43,6 +43,8 @@ final class Worker: @unchecked Sendable {
     /// Iterations that could not start because every connection was busy on the target.
     private(set) var connectionsBusy: Int64 = 0
     private(set) var iterationsStarted: Int64 = 0
+    /// Open model: elapsed time of the last pass that started an iteration (the batch window runs from it).
+    private var lastStartPassNanos: Int64?
     private(set) var iterationsCompleted: Int64 = 0
     private(set) var aborted: Int64 = 0
     /// When this worker's loop ended (monotonic), for an exact run length.
@@ -67,6 +69,9 @@ final class Worker: @unchecked Sendable {
     /// intended start with nanosecond precision (curl's own timeout has millisecond resolution,
     /// which would either make starts late or force a busy spin).
     private let timerFD = lg_timer_create()
+    /// When the timerfd is armed for (nil: not armed or already fired): re-armed only when the next
+    /// pass moves, so a loop turn woken by a socket costs no timer call.
+    private var timerArmedNanos: Int64?
     var pollFDs = [curl_waitfd()]
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
@@ -169,6 +174,7 @@ final class Worker: @unchecked Sendable {
                         if !headWaitedForConnection { generatorLateness.record(iteration.latenessNanos / 1_000) }
                     }
                     headWaitedForConnection = false
+                    lastStartPassNanos = elapsed
                     startIteration(slots[freeSlots.removeLast()], iteration, now: now)
                 case let .drop(iteration, busy):
                     headWaitedForConnection = false
@@ -364,14 +370,15 @@ final class Worker: @unchecked Sendable {
 
     // MARK: - Timing
 
-    /// Sleeps in curl_multi_poll until a socket is ready, the next iteration is due (timerfd), the
-    /// next second starts (snapshots), 100 ms pass (stop flag) or curl_multi_wakeup is called.
+    /// Sleeps in curl_multi_poll until a socket is ready, the next open-model pass is due (timerfd;
+    /// at high rates one pass per batch window), the next second starts (snapshots), 100 ms pass
+    /// (stop flag) or curl_multi_wakeup is called.
     func wait(now: Int64, issuing: Bool) {
         var timeoutMs = 100
         var dueNanos: Int64?
         if !wakeups.isEmpty { return }
-        if issuing, scheduler.isOpen, !freeSlots.isEmpty, let intended = scheduler.nextIntendedNanos {
-            dueNanos = runStartNanos + intended
+        if issuing, scheduler.isOpen, !freeSlots.isEmpty, let pass = scheduler.nextPassNanos(lastStartPassNanos: lastStartPassNanos) {
+            dueNanos = runStartNanos + pass
         } else if issuing, scheduler.closedHasStages {
             timeoutMs = 20
         }
@@ -391,7 +398,10 @@ final class Worker: @unchecked Sendable {
             curl_multi_poll(multi, nil, 0, Int32(min(timeoutMs, Int(waitNanos / 1_000_000))), nil)
             return
         }
-        lg_timer_arm_absolute(timerFD, dueNanos)
+        if timerArmedNanos != dueNanos {
+            lg_timer_arm_absolute(timerFD, dueNanos)
+            timerArmedNanos = dueNanos
+        }
         pollFDs[0].fd = timerFD
         pollFDs[0].events = Int16(CURL_WAIT_POLLIN)
         pollFDs[0].revents = 0
@@ -399,6 +409,7 @@ final class Worker: @unchecked Sendable {
         if pollFDs[0].revents != 0 {
             var expirations: UInt64 = 0
             _ = read(timerFD, &expirations, 8)
+            timerArmedNanos = nil
         }
     }
 }
