@@ -73,6 +73,32 @@ struct CompareIntegrationTests {
         #expect(reverse.stdout.contains("better"))
     }
 
+    @Test("a target that turns slow after 2 s regresses the worst window of a windowed SLO: compare exits 1 naming it; a steady rerun exits 0")
+    func windowedSLORegression() throws {
+        let scratch = try ScratchDirectory()
+        let scenario = try scratch.write("win.json", """
+        {"name": "win", "target": "${env.CMP_TARGET}", "load": {"rate": 50, "duration": "4s", "connections": 8},
+         "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}, "expect": {"status": [200]}}],
+         "slos": ["p95 < 1s over 2s"]}
+        """)
+        let steady = try Self.target(latency: "fixed:10ms")
+        try Self.steadyRun(scenario, port: steady.port, out: scratch.path("base"))
+        try Self.steadyRun(scenario, port: steady.port, out: scratch.path("rerun"))
+        // Started just before its run: from 2 s on it answers 40 ms slower (50 ms in all).
+        let port = try PeerProcess.freePort()
+        let degrading = try PeerProcess(CLIRun.binary, ["target", "--port", String(port), "--latency", "fixed:10ms", "--slow-after", "2s:40ms"], port: port)
+        _ = try Self.run(scenario, port: degrading.port, out: scratch.path("new"))
+
+        let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new")])
+        #expect(compare.exitCode == 1)
+        #expect(compare.stdout.range(of: #"REGRESSION: scenario win, overall: worst window of p95 < 1s over 2s [\d.]+ms → [\d.]+ms"#, options: .regularExpression) != nil,
+                "\(compare.stdout)")
+        // Negative twin: a steady rerun's worst window is compared too, and is no regression.
+        let rerun = try CLIRun.run(["compare", scratch.path("base"), scratch.path("rerun")])
+        #expect(rerun.exitCode == 0, "\(rerun.stdout)")
+        #expect(rerun.stdout.contains("overall  window p95 < 1s over 2s"), "\(rerun.stdout)")
+    }
+
     @Test("identical reruns against the same 10 ms target are never a regression: five in a row exit 0")
     func identicalRerunsPass() throws {
         let scratch = try ScratchDirectory()

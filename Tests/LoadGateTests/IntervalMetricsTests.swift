@@ -67,4 +67,50 @@ struct IntervalMetricsTests {
         #expect(aggregator.stepPoints[1].map(\.requests) == [0, 0, 0])
         #expect(aggregator.points[1].p50Micros == 10)
     }
+
+    @Test("the generator's seconds carry in-flight requests, and their lateness and connections-busy counts sum to the run's totals")
+    func generatorSeconds() throws {
+        // 2 connections against 50 ms answers carry 40/s: asking 80/s keeps both busy and leaves
+        // iterations without a connection (connections busy), all on a real loopback target.
+        let port = try PeerProcess.freePort()
+        let target = try PeerProcess(CLIRun.binary, ["target", "--port", String(port), "--latency", "fixed:50ms"], port: port)
+        let bytes = Array("""
+        {"name": "generator", "target": "http://127.0.0.1:\(target.port)",
+         "load": {"rate": 80, "duration": "2500ms", "connections": 2, "maxLateness": "100ms"},
+         "steps": [{"name": "slow", "request": {"method": "GET", "path": "/health/live"}}]}
+        """.utf8)
+        let plan = RunPlan(scenario: try ScenarioLoader(environment: [:]).load(bytes: bytes, file: "generator.json"), workers: 2)
+        var seconds: [IntervalSnapshot] = []
+        let result = Runner(plan: plan).run(onSecond: { seconds.append($0) })
+
+        var merged = GeneratorInterval()
+        for second in seconds { merged.merge(second.generator) }
+        #expect(merged.latenessCount == result.lateness.totalCount && merged.latenessCount > 20)
+        #expect(merged.latenessCounts.reduce(0, +) == merged.latenessCount)
+        #expect(merged.connectionsBusy == result.connectionsBusy && merged.connectionsBusy > 0, "busy \(result.connectionsBusy)")
+        #expect(merged.dropped == result.dropped)
+        #expect(merged.latenessMaxMicros >= (result.lateness.value(atPercentile: 100) ?? 0) * 999 / 1000)
+        // Both connections are busy nearly all the time: the full seconds end with requests in flight.
+        #expect(seconds.dropLast().contains { $0.generator.inFlight > 0 }, "\(seconds.map(\.generator.inFlight))")
+        #expect(seconds.allSatisfy { $0.generator.inFlight <= 2 })
+    }
+
+    @Test("a generator second records lateness into its bucket, sum and max; merging adds counts and keeps the larger max")
+    func generatorIntervalMerge() {
+        var first = GeneratorInterval()
+        first.recordLateness(micros: 80)
+        first.recordLateness(micros: 3_000)
+        first.inFlight = 2
+        var second = GeneratorInterval()
+        second.recordLateness(micros: 20_000_000)
+        second.dropped = 1
+        second.inFlight = 1
+        first.merge(second)
+        #expect(first.latenessCounts[0] == 1, "80 µs is in the first (100 µs) bucket")
+        #expect(first.latenessCounts[5] == 1, "3 ms is in the 5 ms bucket")
+        #expect(first.latenessCounts.last == 1, "20 s is above the largest bound")
+        #expect(first.latenessCount == 3 && first.latenessSumMicros == 20_003_080 && first.latenessMaxMicros == 20_000_000)
+        #expect(first.inFlight == 3 && first.dropped == 1)
+        #expect(!first.isEmpty && GeneratorInterval().isEmpty)
+    }
 }

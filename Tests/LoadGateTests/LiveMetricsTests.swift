@@ -14,6 +14,13 @@ struct PrometheusExpositionTests {
         var scenario = LiveMetrics.ScenarioSeries(name: "api", model: "open", steps: [step], stepCount: 1, plannedSeconds: 10)
         scenario.achievedRequestRate = 8
         scenario.requestedRate = 10
+        scenario.inFlight = 3
+        scenario.dropped = 2
+        scenario.connectionsBusy = 5
+        var generator = GeneratorInterval()
+        for micros in [50, 700, 30_000] as [Int64] { generator.recordLateness(micros: micros) }
+        scenario.lateness.add(generator)
+        scenario.latenessMaxSeconds = 0.03
         return LiveMetrics.Snapshot(scenarios: [scenario], generatorCPUSeconds: 1.5)
     }
 
@@ -32,6 +39,14 @@ struct PrometheusExpositionTests {
         #expect(text.contains(#"loadgate_request_duration_seconds_count{scenario="api",step="say \"hi\"\\now"} 4"#))
         #expect(text.contains("loadgate_requested_iteration_rate{scenario=\"api\"} 10\n"))
         #expect(text.contains("loadgate_generator_cpu_seconds_total 1.5\n"))
+        #expect(text.contains("# TYPE loadgate_in_flight gauge\nloadgate_in_flight{scenario=\"api\"} 3\n"))
+        #expect(text.contains("loadgate_dropped_iterations_total{scenario=\"api\"} 2\n"))
+        #expect(text.contains("# TYPE loadgate_connections_busy_total counter\nloadgate_connections_busy_total{scenario=\"api\"} 5\n"))
+        #expect(text.contains("loadgate_iteration_lateness_seconds_bucket{scenario=\"api\",le=\"0.0001\"} 1\n"))
+        #expect(text.contains("loadgate_iteration_lateness_seconds_bucket{scenario=\"api\",le=\"0.001\"} 2\n"))
+        #expect(text.contains("loadgate_iteration_lateness_seconds_bucket{scenario=\"api\",le=\"0.05\"} 3\n"))
+        #expect(text.contains("loadgate_iteration_lateness_seconds_count{scenario=\"api\"} 3\n"))
+        #expect(text.contains("loadgate_iteration_lateness_max_seconds{scenario=\"api\"} 0.03\n"))
         #expect(!text.contains("# EOF"))
         #expect(!text.contains("loadgate_active_vus"), "a closed-model gauge has no sample in an open-model run")
     }
@@ -126,6 +141,11 @@ struct LiveMetricsIntegrationTests {
         return process
     }
 
+    /// The value of the sample `series` (name and labels exactly as served) in an exposition.
+    static func value(_ series: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
     static func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -139,7 +159,9 @@ struct LiveMetricsIntegrationTests {
     func scrapedWhileRunning() throws {
         let scratch = try ScratchDirectory()
         let targetPort = try PeerProcess.freePort()
-        let target = try PeerProcess(CLIRun.binary, ["target", "--port", String(targetPort), "--latency", "fixed:2ms"], port: targetPort)
+        // 30 ms answers: two sequential steps keep 2-3 of the 4 connections busy at 40 iterations/s,
+        // so a second rarely ends with nothing in flight.
+        let target = try PeerProcess(CLIRun.binary, ["target", "--port", String(targetPort), "--latency", "fixed:30ms"], port: targetPort)
         let metricsPort = try PeerProcess.freePort()
         let run = try Self.startRun(try Self.scenario(scratch, name: "scraped", port: target.port, seconds: 5), metricsPort: metricsPort, out: scratch.path("out"))
         defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) }; run.waitUntilExit() }
@@ -150,6 +172,17 @@ struct LiveMetricsIntegrationTests {
             return text.contains(#"loadgate_requests_total{scenario="scraped",step="live",status="200"}"#)
                 && text.contains(#"loadgate_request_failures_total{scenario="scraped",step="ready",class="unexpected-status"}"#)
         }, "never saw the run's counters:\n\(text)")
+        // The generator's own series are live too: requests in flight and start lateness while it runs.
+        #expect(Self.waitFor(seconds: 4) {
+            text = Self.get("http://127.0.0.1:\(metricsPort)/metrics").body
+            return (Self.value(#"loadgate_in_flight{scenario="scraped"}"#, in: text) ?? 0) > 0
+                && (Self.value(#"loadgate_iteration_lateness_seconds_count{scenario="scraped"}"#, in: text) ?? 0) > 0
+        }, "never saw requests in flight and start lateness:\n\(text)")
+        #expect(text.contains(#"loadgate_iteration_lateness_seconds_bucket{scenario="scraped",le="0.001"}"#))
+        #expect(Self.value(#"loadgate_iteration_lateness_max_seconds{scenario="scraped"}"#, in: text) != nil)
+        #expect(Self.value(#"loadgate_dropped_iterations_total{scenario="scraped"}"#, in: text) != nil)
+        #expect(Self.value(#"loadgate_connections_busy_total{scenario="scraped"}"#, in: text) != nil)
+        #expect((Self.value(#"loadgate_achieved_request_rate{scenario="scraped"}"#, in: text) ?? 0) > 0)
         #expect(run.isRunning, "the counters must be visible while the run is still going")
         let scrape = Self.get("http://127.0.0.1:\(metricsPort)/metrics")
         #expect(scrape.status == 200)

@@ -170,6 +170,14 @@ public struct Comparison: Sendable {
                                     relativeTolerance: tolerance.relative, floor: tolerance.floor))
             }
         }
+        // A windowed SLO both runs judged: its worst window, like any other metric.
+        for slo in ComparedMetric.windowedSLOs(baseline: baseline, new: new) {
+            let tolerance = policy.tolerance(for: slo.metric, step: slo.step)
+            deltas.append(delta(metric: slo.metric, step: slo.step,
+                                baseline: ComparedMetric.Source(metrics: slo.base, summary: baseline, loadSeconds: baseSeconds),
+                                new: ComparedMetric.Source(metrics: slo.new, summary: new, loadSeconds: newSeconds),
+                                relativeTolerance: tolerance.relative, floor: tolerance.floor))
+        }
         func spectra(_ summary: JSONValue) -> [(step: String, points: [(percentile: Double, seconds: Double)])] {
             summary.list("/steps").compactMap { step in
                 guard let name = step.text("/name") else { return nil }

@@ -47,6 +47,8 @@ struct StepRecorder {
     private(set) var interval: IntervalSnapshot
     private let mailbox: IntervalMailbox
     private var runStartNanos: Int64 = 0
+    /// The worker's requests in flight at its last loop turn.
+    private var inFlightNow: Int64 = 0
 
     init(metricCount: Int, mailbox: IntervalMailbox) {
         metrics = [StepMetrics](repeating: StepMetrics(), count: metricCount)
@@ -120,12 +122,22 @@ struct StepRecorder {
         metrics[index].counters[counter.rawValue] += amount
     }
 
+    /// The generator's side of this second (live metrics): an open-model iteration started
+    /// `latenessNanos` late, was dropped, or found every connection busy (measured ones only).
+    mutating func noteStart(latenessNanos: Int64) { interval.generator.recordLateness(micros: latenessNanos / 1_000) }
+    mutating func noteDropped() { interval.generator.dropped += 1 }
+    mutating func noteConnectionsBusy() { interval.generator.connectionsBusy += 1 }
+
     /// Hands the interval to the runner when a new second has begun (called every loop turn and
     /// before each record, so a completion always lands in the second it happened in).
+    /// `inFlight`, when given, is the worker's requests in flight now (the loop passes it each
+    /// turn); the ending second carries the latest one as its gauge.
     @inline(__always)
-    mutating func roll(_ nowNanos: Int64) {
+    mutating func roll(_ nowNanos: Int64, inFlight: Int? = nil) {
+        if let inFlight { inFlightNow = Int64(inFlight) }
         let second = max(0, Int((nowNanos - runStartNanos) / DurationText.nanosPerSecond))
         guard second != interval.second else { return }
+        interval.generator.inFlight = inFlightNow
         mailbox.post(interval, watermark: second)
         if interval.isEmpty {
             interval.second = second

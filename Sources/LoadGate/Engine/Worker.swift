@@ -148,7 +148,7 @@ final class Worker: @unchecked Sendable {
                 abortInFlight()
                 break
             }
-            recorder.roll(now)
+            recorder.roll(now, inFlight: inFlight)
             if issuing { issuing = issue(now: now) }
             if !sleepers.isEmpty || !wakeups.isEmpty { serviceProtocolWaits(now: now) }
             curl_multi_perform(multi, &running)
@@ -171,6 +171,7 @@ final class Worker: @unchecked Sendable {
                 case let .start(iteration):
                     if iteration.measured {
                         lateness.record(iteration.latenessNanos / 1_000)
+                        recorder.noteStart(latenessNanos: iteration.latenessNanos)
                         if !headWaitedForConnection { generatorLateness.record(iteration.latenessNanos / 1_000) }
                     }
                     headWaitedForConnection = false
@@ -182,6 +183,7 @@ final class Worker: @unchecked Sendable {
                         recordConnectionsBusy(iteration, now: now)
                     } else if iteration.measured {
                         dropped += 1
+                        recorder.noteDropped()
                     }
                 case .noConnection:
                     headWaitedForConnection = true
@@ -221,6 +223,7 @@ final class Worker: @unchecked Sendable {
         sampleError(0, .connectionsBusy, status: 0, message: TransferOutcome.describe(.connectionsBusy, status: 0), body: nil, now: now)
         recorder.record(0, Completion(latencyNanos: now - (runStartNanos + iteration.intendedNanos), serviceNanos: nil, status: nil,
                                       failure: .connectionsBusy, timings: nil), nowNanos: now)
+        recorder.noteConnectionsBusy()
     }
 
     func startIteration(_ slot: Slot, _ iteration: IterationScheduler.Iteration, now: Int64) {

@@ -2,7 +2,9 @@ import Foundation
 
 /// What `/metrics` serves while a command runs: cumulative counters and a latency histogram per
 /// scenario and step, fed once per second from the runner's finished seconds (`absorb`), plus
-/// gauges from the progress callback and the load model. The runner thread writes, the listener's
+/// gauges from the progress callback and the load model. The generator's own series (in flight,
+/// start lateness, dropped and connections-busy iterations) come with each second too, so they
+/// are live rather than known only once the workers join. The runner thread writes, the listener's
 /// threads read a `Snapshot` under one lock; nothing here touches the workers.
 ///
 /// Counters only grow for the life of the process (a `gate` runs several scenarios: each keeps
@@ -55,9 +57,29 @@ public final class LiveMetrics: @unchecked Sendable {
         public var requestedRate: Double?
         /// Closed model: virtual users the schedule has active now (an upper bound of requests in flight).
         public var activeVUs: Int?
-        /// Known once the run has ended (the workers hand them over when they join).
-        public var dropped: Int64?
-        public var lateness: Buckets?
+        /// Requests in flight at the end of the last finished second (all workers).
+        public var inFlight: Int64?
+        /// Open model, cumulative from the finished seconds: iterations dropped for lateness,
+        /// iterations refused because every connection was busy, and start lateness.
+        public var dropped: Int64 = 0
+        public var connectionsBusy: Int64 = 0
+        public var lateness = LatenessBuckets()
+        /// Open model: the largest start lateness in the last finished second.
+        public var latenessMaxSeconds: Double?
+    }
+
+    /// Cumulative start lateness in `GeneratorInterval.latenessBoundsMicros` buckets
+    /// (non-cumulative per bucket; the last is +Inf).
+    public struct LatenessBuckets: Sendable, Equatable {
+        public var counts = [UInt64](repeating: 0, count: GeneratorInterval.latenessBoundsMicros.count + 1)
+        public var sumSeconds = 0.0
+        public var count: UInt64 = 0
+
+        public mutating func add(_ second: GeneratorInterval) {
+            for index in counts.indices where index < second.latenessCounts.count { counts[index] += second.latenessCounts[index] }
+            sumSeconds += Double(second.latenessSumMicros) / 1e6
+            count += second.latenessCount
+        }
     }
 
     /// Everything `/metrics` shows, copied out under the lock.
@@ -112,6 +134,13 @@ public final class LiveMetrics: @unchecked Sendable {
             }
             let overall = second.overall(stepCount: scenario.stepCount)
             if second.spanNanos > 0 { scenario.achievedRequestRate = Double(overall.requests) / (Double(second.spanNanos) / 1e9) }
+            scenario.inFlight = second.generator.inFlight
+            if scenario.model == "open" {
+                scenario.dropped += second.generator.dropped
+                scenario.connectionsBusy += second.generator.connectionsBusy
+                scenario.lateness.add(second.generator)
+                scenario.latenessMaxSeconds = Double(second.generator.latenessMaxMicros) / 1e6
+            }
             scenarios[scenarios.count - 1] = scenario
         }
     }
@@ -128,24 +157,15 @@ public final class LiveMetrics: @unchecked Sendable {
         }
     }
 
-    /// The run has ended: what only the joined workers know (dropped iterations, lateness).
+    /// The run has ended (its last second was absorbed): nothing is in flight any more.
     public func finish(_ result: RunResult) {
-        var lateness = Buckets()
-        lateness.add(result.lateness)
         lock.withLock {
             guard !scenarios.isEmpty else { return }
             scenarios[scenarios.count - 1].running = false
             scenarios[scenarios.count - 1].elapsedSeconds = Double(result.elapsedNanos) / 1e9
             scenarios[scenarios.count - 1].requestedRate = nil
             scenarios[scenarios.count - 1].activeVUs = nil
-            scenarios[scenarios.count - 1].dropped = (scenarios[scenarios.count - 1].dropped ?? 0) + result.dropped
-            if result.lateness.totalCount > 0 || scenarios[scenarios.count - 1].lateness == nil {
-                var merged = scenarios[scenarios.count - 1].lateness ?? Buckets()
-                for index in merged.counts.indices { merged.counts[index] += lateness.counts[index] }
-                merged.sumSeconds += lateness.sumSeconds
-                merged.count += lateness.count
-                scenarios[scenarios.count - 1].lateness = merged
-            }
+            scenarios[scenarios.count - 1].inFlight = 0
         }
     }
 

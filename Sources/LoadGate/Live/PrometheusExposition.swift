@@ -65,11 +65,22 @@ public enum PrometheusExposition {
                scenarios.map { sample("loadgate_run_elapsed_seconds", ["scenario": $0.name], $0.elapsedSeconds) })
         family("loadgate_run_planned_seconds", "gauge", "Planned length of the scenario's run.", unit: "seconds",
                scenarios.map { sample("loadgate_run_planned_seconds", ["scenario": $0.name], $0.plannedSeconds) })
-        family("loadgate_dropped_iterations_total", "counter", "Iterations dropped because they would have started later than maxLateness (reported when the run ends).",
-               scenarios.compactMap { scenario in scenario.dropped.map { sample("loadgate_dropped_iterations_total", ["scenario": scenario.name], Double($0)) } })
-        family("loadgate_iteration_lateness_seconds", "histogram", "How late iterations started against the open-model schedule (reported when the run ends).",
+        family("loadgate_in_flight", "gauge", "Requests the generator had in flight at the end of the last finished second (0 once the run ended).",
+               scenarios.compactMap { scenario in scenario.inFlight.map { sample("loadgate_in_flight", ["scenario": scenario.name], Double($0)) } })
+        let open = scenarios.filter { $0.model == "open" }
+        family("loadgate_dropped_iterations_total", "counter", "Open model: iterations dropped because they would have started later than maxLateness with a connection free.",
+               open.map { sample("loadgate_dropped_iterations_total", ["scenario": $0.name], Double($0.dropped)) })
+        family("loadgate_connections_busy_total", "counter", "Open model: iterations that never started because every connection was busy on the target.",
+               open.map { sample("loadgate_connections_busy_total", ["scenario": $0.name], Double($0.connectionsBusy)) })
+        family("loadgate_iteration_lateness_seconds", "histogram", "Open model: how late iterations started against the schedule (finished seconds).",
                unit: "seconds",
-               scenarios.flatMap { scenario in scenario.lateness.map { histogram("loadgate_iteration_lateness_seconds", ["scenario": scenario.name], $0) } ?? [] })
+               open.flatMap { scenario in
+                   histogram("loadgate_iteration_lateness_seconds", ["scenario": scenario.name],
+                             boundsSeconds: GeneratorInterval.latenessBoundsMicros.map { Double($0) / 1e6 },
+                             counts: scenario.lateness.counts, sumSeconds: scenario.lateness.sumSeconds, count: scenario.lateness.count)
+               })
+        family("loadgate_iteration_lateness_max_seconds", "gauge", "Open model: the largest start lateness in the last finished second.", unit: "seconds",
+               open.compactMap { scenario in scenario.latenessMaxSeconds.map { sample("loadgate_iteration_lateness_max_seconds", ["scenario": scenario.name], $0) } })
         family("loadgate_generator_cpu_seconds_total", "counter", "CPU time (user + system) the load generator process has used.", unit: "seconds",
                [sample("loadgate_generator_cpu_seconds_total", [:], snapshot.generatorCPUSeconds)])
         if openMetrics { out += "# EOF\n" }
@@ -77,15 +88,21 @@ public enum PrometheusExposition {
     }
 
     static func histogram(_ name: String, _ labels: [String: String], _ buckets: LiveMetrics.Buckets) -> [String] {
+        histogram(name, labels, boundsSeconds: LiveMetrics.latencyBucketsSeconds, counts: buckets.counts, sumSeconds: buckets.sumSeconds, count: buckets.count)
+    }
+
+    /// `counts` per bucket of `boundsSeconds` (non-cumulative), rendered cumulative with +Inf.
+    static func histogram(_ name: String, _ labels: [String: String], boundsSeconds: [Double], counts: [UInt64],
+                          sumSeconds: Double, count: UInt64) -> [String] {
         var lines: [String] = []
         var cumulative: UInt64 = 0
-        for (index, bound) in LiveMetrics.latencyBucketsSeconds.enumerated() {
-            cumulative += buckets.counts[index]
+        for (index, bound) in boundsSeconds.enumerated() {
+            cumulative += index < counts.count ? counts[index] : 0
             lines.append(sample(name + "_bucket", labels.merging(["le": number(bound)]) { a, _ in a }, Double(cumulative)))
         }
-        lines.append(sample(name + "_bucket", labels.merging(["le": "+Inf"]) { a, _ in a }, Double(buckets.count)))
-        lines.append(sample(name + "_sum", labels, buckets.sumSeconds))
-        lines.append(sample(name + "_count", labels, Double(buckets.count)))
+        lines.append(sample(name + "_bucket", labels.merging(["le": "+Inf"]) { a, _ in a }, Double(count)))
+        lines.append(sample(name + "_sum", labels, sumSeconds))
+        lines.append(sample(name + "_count", labels, Double(count)))
         return lines
     }
 

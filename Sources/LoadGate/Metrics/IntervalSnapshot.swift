@@ -41,15 +41,18 @@ public struct IntervalSnapshot: Sendable {
     public var second: Int
     public var spanNanos: Int64 = 1_000_000_000
     public var steps: [StepInterval]
+    /// The generator's in-flight requests, lateness and dropped iterations in this second.
+    public var generator = GeneratorInterval()
 
     public init(second: Int, stepCount: Int) {
         self.second = second
         self.steps = [StepInterval](repeating: StepInterval(), count: stepCount)
     }
 
-    public var isEmpty: Bool { steps.allSatisfy(\.isEmpty) }
+    public var isEmpty: Bool { steps.allSatisfy(\.isEmpty) && generator.isEmpty }
 
     public mutating func merge(_ other: IntervalSnapshot) {
+        generator.merge(other.generator)
         for index in steps.indices where index < other.steps.count { steps[index].merge(other.steps[index]) }
     }
 
