@@ -14,6 +14,11 @@ final class RedisTLSStream: RedisStream {
     private let connectTo: UnsafeMutablePointer<curl_slist>?
     private let deadlineNanos: Int64
     private let budgetNanos: Int64
+    /// A client certificate was presented, and nothing has been received yet: a TLS 1.3 server
+    /// judges the certificate after the handshake, and depending on timing its refusal shows as
+    /// an alert or as the connection closed or reset before the first reply.
+    private var presentedCertificate = false
+    private var receivedAny = false
 
     private init(handle: CurlEasy.Handle, socket: curl_socket_t, errorBuffer: UnsafeMutablePointer<CChar>,
                  connectTo: UnsafeMutablePointer<curl_slist>?, deadlineNanos: Int64, budgetNanos: Int64) {
@@ -48,6 +53,7 @@ final class RedisTLSStream: RedisStream {
         CurlEasy.applyTLS(handle, tls)
         let stream = RedisTLSStream(handle: handle, socket: -1, errorBuffer: errorBuffer, connectTo: connectTo,
                                     deadlineNanos: deadlineNanos, budgetNanos: budgetNanos)
+        stream.presentedCertificate = tls.certFile != nil
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else { return .failure(stream.failure(result, during: "handshake")) }
         var socket: curl_socket_t = -1
@@ -90,7 +96,8 @@ final class RedisTLSStream: RedisStream {
                 continue
             }
             guard result == CURLE_OK else { return failure(result, during: "receive") }
-            if count == 0 { return .closed }
+            if count == 0 { return closedBeforeReply ?? .closed }
+            receivedAny = true
             buffer += chunk[0..<count]
             return nil
         }
@@ -124,9 +131,17 @@ final class RedisTLSStream: RedisStream {
             }
             return .other("TLS handshake failed: \(detail)")
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
-            return lowered.contains("reset") || lowered.contains("eof") ? .closed : .other("TLS \(phase) failed: \(detail)")
+            guard lowered.contains("reset") || lowered.contains("eof") else { return .other("TLS \(phase) failed: \(detail)") }
+            return closedBeforeReply ?? .closed
         default: return .other("TLS \(phase) failed: \(detail)")
         }
+    }
+
+    /// The server dropped the connection after the handshake and before any reply while a client
+    /// certificate was presented: the certificate's refusal arriving as a close instead of an alert.
+    private var closedBeforeReply: RedisStreamFailure? {
+        guard presentedCertificate, !receivedAny else { return nil }
+        return .clientCertificateRefused("the connection was closed right after the TLS handshake, before any reply")
     }
 
     func close() {
