@@ -131,17 +131,20 @@ final class RedisTLSStream: RedisStream {
             }
             return .other("TLS handshake failed: \(detail)")
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
-            guard lowered.contains("reset") || lowered.contains("eof") else { return .other("TLS \(phase) failed: \(detail)") }
+            let dropped = ["reset", "eof", "broken pipe"].contains(where: lowered.contains)
+            guard dropped else { return closedBeforeReply ?? .other("TLS \(phase) failed: \(detail)") }
             return closedBeforeReply ?? .closed
         default: return .other("TLS \(phase) failed: \(detail)")
         }
     }
 
-    /// The server dropped the connection after the handshake and before any reply while a client
-    /// certificate was presented: the certificate's refusal arriving as a close instead of an alert.
+    /// The server dropped the connection after the handshake and before any reply: a TLS 1.3
+    /// server's verdict on the client certificate arriving as a close instead of an alert (refused
+    /// when one was presented, required when none was).
     private var closedBeforeReply: RedisStreamFailure? {
-        guard presentedCertificate, !receivedAny else { return nil }
-        return .clientCertificateRefused("the connection was closed right after the TLS handshake, before any reply")
+        guard !receivedAny else { return nil }
+        let observed = "the connection was dropped right after the TLS handshake, before any reply"
+        return presentedCertificate ? .clientCertificateRefused(observed) : .clientCertificateRequired(observed)
     }
 
     func close() {
