@@ -52,6 +52,15 @@ struct ArgumentList {
         }
     }
 
+    /// The value of `--name` as `parse` reads it (nil when absent); text it rejects is a problem
+    /// naming the flag: `"TEXT" ` followed by `complaint`.
+    func parsed<Value>(_ name: String, _ parse: (String) -> Value?, complaint: String, problems: inout [Diagnostic]) -> Value? {
+        guard let text = values[name] else { return nil }
+        if let value = parse(text) { return value }
+        problems.append(Diagnostic(file: "command line", path: "--\(name)", message: "\"\(text)\" \(complaint)"))
+        return nil
+    }
+
     /// The whole-number value of `--name` in `range` (nil when absent); a problem names the flag.
     func integer(_ name: String, in range: ClosedRange<Int>, problems: inout [Diagnostic]) -> Int? {
         guard let text = values[name] else { return nil }

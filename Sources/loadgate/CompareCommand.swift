@@ -45,15 +45,11 @@ enum CompareCommand {
     static func policy(_ args: ArgumentList) throws(CLIError) -> RegressionPolicy {
         var policy = RegressionPolicy()
         var problems: [Diagnostic] = []
-        if let text = args.values["max-regression"] {
-            if let share = RegressionPolicy.parseShare(text) { policy.relative = share } else {
-                problems.append(Diagnostic(file: "command line", path: "--max-regression", message: "\"\(text)\" is not a share; write e.g. 10% or 0.1"))
-            }
+        if let share = args.parsed("max-regression", RegressionPolicy.parseShare, complaint: "is not a share; write e.g. 10% or 0.1", problems: &problems) {
+            policy.relative = share
         }
-        if let text = args.values["floor"] {
-            if let seconds = RegressionPolicy.parseFloor(text, unit: .seconds) { policy.latencyFloorSeconds = seconds } else {
-                problems.append(Diagnostic(file: "command line", path: "--floor", message: "\"\(text)\" is not a duration; write e.g. 1ms"))
-            }
+        if let seconds = args.parsed("floor", { RegressionPolicy.parseFloor($0, unit: .seconds) }, complaint: "is not a duration; write e.g. 1ms", problems: &problems) {
+            policy.latencyFloorSeconds = seconds
         }
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
         return policy

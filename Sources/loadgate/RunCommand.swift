@@ -38,7 +38,7 @@ enum RunCommand {
         defer { live?.stop() }
         let outputDirectory = try prepareOutput(args.values["out"], folderName: scenario.name, marker: "summary.json")
         var plan = RunPlan(scenario: scenario, workers: workers, a2a: A2AAgentCard.preflight(scenario))
-        plan.shardNumbering = ShardNumbering(sharding.shard)
+        plan.shardNumbering = sharding.shard
         var display = ProgressDisplay(quiet: args.flags.contains("quiet"))
         let signals = SignalWatch()  // never restored: see SignalWatch
         if !sharding.waitForStart(signals: signals, quiet: args.flags.contains("quiet")) {

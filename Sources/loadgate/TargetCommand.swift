@@ -7,28 +7,15 @@ enum TargetCommand {
     static func faults(_ args: ArgumentList) throws(CLIError) -> FaultProfile {
         var faults = FaultProfile()
         var problems: [Diagnostic] = []
-        if let text = args.values["latency"] {
-            if let latency = FaultProfile.parseLatency(text) { faults.latency = latency } else {
-                problems.append(Diagnostic(file: "command line", path: "--latency", message: "\"\(text)\" is not a distribution; use fixed:10ms, uniform:5ms-20ms or lognormal:10ms,0.5"))
-            }
+        faults.latency = args.parsed("latency", FaultProfile.parseLatency, complaint: "is not a distribution; use fixed:10ms, uniform:5ms-20ms or lognormal:10ms,0.5",
+                                     problems: &problems) ?? faults.latency
+        let share = { (text: String) -> Double? in
+            Double(text.hasSuffix("%") ? String(text.dropLast()) : text).map { text.hasSuffix("%") ? $0 / 100 : $0 }.flatMap { (0...1).contains($0) ? $0 : nil }
         }
-        if let text = args.values["error-rate"] {
-            if let rate = Double(text.hasSuffix("%") ? String(text.dropLast()) : text).map({ text.hasSuffix("%") ? $0 / 100 : $0 }), (0...1).contains(rate) {
-                faults.errorRate = rate
-            } else {
-                problems.append(Diagnostic(file: "command line", path: "--error-rate", message: "\"\(text)\" must be a share from 0 to 1 (or 0% to 100%)"))
-            }
-        }
-        if let text = args.values["stall"] {
-            if let stall = FaultProfile.parseStall(text) { faults.stall = stall } else {
-                problems.append(Diagnostic(file: "command line", path: "--stall", message: "\"\(text)\" must be EVERY:FOR with EVERY > FOR, e.g. 10s:1s"))
-            }
-        }
-        if let text = args.values["slow-after"] {
-            if let slowAfter = FaultProfile.parseSlowAfter(text) { faults.slowAfter = slowAfter } else {
-                problems.append(Diagnostic(file: "command line", path: "--slow-after", message: "\"\(text)\" must be AFTER:ADDED, e.g. 15s:80ms (from 15 s on, answer 80 ms slower)"))
-            }
-        }
+        faults.errorRate = args.parsed("error-rate", share, complaint: "must be a share from 0 to 1 (or 0% to 100%)", problems: &problems) ?? faults.errorRate
+        faults.stall = args.parsed("stall", FaultProfile.parseStall, complaint: "must be EVERY:FOR with EVERY > FOR, e.g. 10s:1s", problems: &problems) ?? faults.stall
+        faults.slowAfter = args.parsed("slow-after", FaultProfile.parseSlowAfter, complaint: "must be AFTER:ADDED, e.g. 15s:80ms (from 15 s on, answer 80 ms slower)",
+                                       problems: &problems) ?? faults.slowAfter
         if !problems.isEmpty { throw .invalidInput(ValidationFailure(problems)) }
         return faults
     }

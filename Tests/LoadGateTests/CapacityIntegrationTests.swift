@@ -44,20 +44,19 @@ struct CapacityIntegrationTests {
     @Test("against a target far faster than the generator the result is a generator-limited lower bound, exit 3")
     func generatorLimited() throws {
         let nginx = try PeerProcess.nginx()
-        let scratch = try ScratchDirectory()
-        let scenario = try scratch.write("s.json", """
+        let scenario = try ScenarioFile("""
         {"name": "fast", "target": "http://127.0.0.1:\(nginx.port)", "load": {"rate": 10, "duration": "5s", "connections": 50},
          "steps": [{"name": "get", "request": {"path": "/health/live"}}], "slos": ["p95 < 10ms", "availability >= 99.9%"]}
         """)
-        let run = try CLIRun.run(["capacity", scenario, "--from", "4000", "--to", "10000000", "--step-duration", "1s",
-                                  "--warmup", "300ms", "--max-time", "60s", "--out", scratch.path("out")])
+        let run = try CLIRun.run(["capacity", scenario.path, "--from", "4000", "--to", "10000000", "--step-duration", "1s",
+                                  "--warmup", "300ms", "--max-time", "60s", "--out", scenario.out])
         #expect(run.exitCode == 3, "\(run.stdout)\n\(run.stderr)")
-        let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("out/capacity.json")))))
+        let report = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scenario.scratch.path("out/capacity.json")))))
         #expect(report["ending"] == .string("generator-limited"))
         if case let .number(bound)? = report["capacity"] { #expect(bound >= 4000) } else { Issue.record("no lower bound") }
         #expect(run.stdout.contains("(lower bound): the generator, not the target, was the limit at "))
         #expect(run.stdout.contains("advice: "))
-        let html = try String(contentsOfFile: scratch.path("out/capacity.html"), encoding: .utf8)
+        let html = try String(contentsOfFile: scenario.scratch.path("out/capacity.html"), encoding: .utf8)
         #expect(html.contains("lower bound, the generator was the limit</h1>"))
         #expect(run.stdout.contains("GENERATOR LIMIT"))
     }

@@ -12,6 +12,15 @@ struct FieldReaderTests {
 
     static func messages(_ r: FieldReader) -> [String] { r.diagnostics.map(\.description) }
 
+    /// Reads the JSON `text` with `read` on a fresh reader: the value is `expected` and the only
+    /// diagnostic is `message` (none when nil).
+    static func expectRead<Value: Equatable>(_ text: String, expected: Value?, message: String?,
+                                             _ read: (FieldReader, JSONValue) -> Value?) throws {
+        let r = reader()
+        #expect(read(r, try JSONParser.parse(text)) == expected)
+        #expect(messages(r) == (message.map { [$0] } ?? []))
+    }
+
     @Test("whole numbers are range-checked before conversion", arguments: [
         ("5", 1...10, Optional(5), nil),
         ("1e300", 1...1_000_000, nil, "f.json: n: 1e300 is out of range; it must be between 1 and 1000000"),
@@ -24,9 +33,7 @@ struct FieldReaderTests {
         ("\"5\"", 1...10, nil, "f.json: n: expected a whole number, found a string"),
     ] as [(String, ClosedRange<Int>, Int?, String?)])
     func integers(text: String, range: ClosedRange<Int>, expected: Int?, message: String?) throws {
-        let r = Self.reader()
-        #expect(r.integer(try JSONParser.parse(text), at: "n", in: range) == expected)
-        #expect(Self.messages(r) == (message.map { [$0] } ?? []))
+        try Self.expectRead(text, expected: expected, message: message) { $0.integer($1, at: "n", in: range) }
     }
 
     @Test("numbers are range-checked", arguments: [
@@ -36,9 +43,7 @@ struct FieldReaderTests {
         ("true", nil, "f.json: rate: expected a number, found a boolean"),
     ] as [(String, Double?, String?)])
     func numbers(text: String, expected: Double?, message: String?) throws {
-        let r = Self.reader()
-        #expect(r.number(try JSONParser.parse(text), at: "rate", in: Limits.ratePerSecond) == expected)
-        #expect(Self.messages(r) == (message.map { [$0] } ?? []))
+        try Self.expectRead(text, expected: expected, message: message) { $0.number($1, at: "rate", in: Limits.ratePerSecond) }
     }
 
     @Test("durations need a unit and a range", arguments: [
@@ -51,9 +56,7 @@ struct FieldReaderTests {
         ("\"1e300s\"", nil, "f.json: d: \"1e300s\" is not a duration; use e.g. \"500ms\", \"30s\", \"1m30s\""),
     ] as [(String, Int64?, String?)])
     func durations(text: String, expected: Int64?, message: String?) throws {
-        let r = Self.reader()
-        #expect(r.duration(try JSONParser.parse(text), at: "d") == expected)
-        #expect(Self.messages(r) == (message.map { [$0] } ?? []))
+        try Self.expectRead(text, expected: expected, message: message) { $0.duration($1, at: "d") }
     }
 
     @Test("percentages need a % and a range", arguments: [
@@ -63,9 +66,7 @@ struct FieldReaderTests {
         ("\"five\"", nil, "f.json: p: expected a percentage string such as \"5%\""),
     ] as [(String, Double?, String?)])
     func percents(text: String, expected: Double?, message: String?) throws {
-        let r = Self.reader()
-        #expect(r.percent(try JSONParser.parse(text), at: "p") == expected)
-        #expect(Self.messages(r) == (message.map { [$0] } ?? []))
+        try Self.expectRead(text, expected: expected, message: message) { $0.percent($1, at: "p") }
     }
 
     @Test("an unknown key gets a suggestion, and the key it stood for is not also reported missing")

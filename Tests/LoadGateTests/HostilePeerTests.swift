@@ -37,19 +37,7 @@ struct HostilePeerTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", PeerProcess.packageRoot.appendingPathComponent("scripts/peers/maxrss.py").path, rssFile,
                              CLIRun.binary, "run", file, "--out", out, "--quiet"]
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let started = Date()
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        DispatchQueue.global().async(group: group) { outData = stdout.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
-        group.wait()
-        process.waitUntilExit()
-        let run = CLIRun(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(started))
+        let run = try CLIRun.capture(process)
         let rssKiB = Double((try? String(contentsOfFile: rssFile, encoding: .utf8)) ?? "") ?? -1
         let summary = (try? Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))).flatMap { try? JSONParser.parse(Array($0)) }
         return Outcome(run: run, summary: summary, maxRSSMiB: rssKiB / 1024)
@@ -139,24 +127,25 @@ struct HostilePeerTests {
         #expect(outcome.maxRSSMiB < 200)
     }
 
-    @Test("Status 999 is recorded as 999 and classed unexpected-status")
-    func status999() throws {
+    /// Two GETs of the peer's `/status-999` in a step named "weird".
+    static func runStatus999() throws -> Outcome {
         let peer = try Self.peer()
         let scratch = try ScratchDirectory()
-        let outcome = try Self.run(Self.scenario(port: peer.port, steps: """
+        return try Self.run(Self.scenario(port: peer.port, steps: """
             [{"name": "weird", "request": {"method": "GET", "path": "/status-999"}}]
             """), in: scratch)
+    }
+
+    @Test("Status 999 is recorded as 999 and classed unexpected-status")
+    func status999() throws {
+        let outcome = try Self.runStatus999()
         #expect(Self.failures(outcome.summary, "weird") == ["unexpected-status": 2])
         #expect(Self.step(outcome.summary, "weird")?.resolve(pointer: "/statusCodes/999") == .number(2))
     }
 
     @Test("A status outside 100-599 never crashes and fails the step")
     func status999Fails() throws {
-        let peer = try Self.peer()
-        let scratch = try ScratchDirectory()
-        let outcome = try Self.run(Self.scenario(port: peer.port, steps: """
-            [{"name": "weird", "request": {"method": "GET", "path": "/status-999"}}]
-            """), in: scratch)
+        let outcome = try Self.runStatus999()
         #expect(outcome.run.exitCode == 1, "\(outcome.run.stderr)")
         #expect(Self.failures(outcome.summary, "weird").values.reduce(0, +) == 2)
     }

@@ -33,40 +33,33 @@ struct OutputFolderTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["-m", "sh", "-c", script, CLIRun.binary, scenarioFile]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let started = Date()
-        try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRun(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(started))
+        return try CLIRun.capture(process)
+    }
+
+    /// Runs a 5-second scenario against a fresh hostile peer with `--out` on a tmpfs (see
+    /// `runOnTmpfs`) and expects exit 2 within 1.5 s, the error naming `reason`.
+    static func expectRefusedOnTmpfs(mountOptions: String, prepare: String, naming reason: String) throws -> (PeerProcess, ScratchDirectory) {
+        let peer = try PeerProcess.script("hostile_peer.py", [])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", Self.scenario(port: peer.port, seconds: 5))
+        let run = try Self.runOnTmpfs(file, mountOptions: mountOptions, prepare: prepare, scratch: scratch)
+        #expect(run.exitCode == 2, "\(run.stderr)")
+        #expect(run.seconds < 1.5, "took \(run.seconds) s")
+        #expect(run.stderr.contains(reason), "\(run.stderr)")
+        return (peer, scratch)
     }
 
     @Test("A read-only --out is exit 2 within a second, before any load", .enabled(if: canMount))
     func readOnly() throws {
-        let peer = try PeerProcess.script("hostile_peer.py", [])
-        let scratch = try ScratchDirectory()
-        let file = try scratch.write("s.json", Self.scenario(port: peer.port, seconds: 5))
-        let run = try Self.runOnTmpfs(file, mountOptions: "ro", prepare: "", scratch: scratch)
-        #expect(run.exitCode == 2, "\(run.stderr)")
-        #expect(run.seconds < 1.5, "took \(run.seconds) s")
-        #expect(run.stderr.contains("--out"), "\(run.stderr)")
+        let (peer, _) = try Self.expectRefusedOnTmpfs(mountOptions: "ro", prepare: "", naming: "--out")
         let seen = BlockingHTTP.perform(method: "GET", url: "http://127.0.0.1:\(peer.port)/seen", headers: [], tls: TLSOptions())
         #expect(String(decoding: seen.body, as: UTF8.self).contains("\"echo\": []"), "no request was sent")
     }
 
     @Test("A full disk is exit 2 within a second; the twin with room runs and writes its summary", .enabled(if: canMount))
     func fullDisk() throws {
-        let peer = try PeerProcess.script("hostile_peer.py", [])
-        let scratch = try ScratchDirectory()
-        let file = try scratch.write("s.json", Self.scenario(port: peer.port, seconds: 5))
-        let full = try Self.runOnTmpfs(file, mountOptions: "size=256k", prepare: "dd if=/dev/zero of=$M/fill bs=4k 2>/dev/null; mkdir $M/out;", scratch: scratch)
-        #expect(full.exitCode == 2, "\(full.stderr)")
-        #expect(full.seconds < 1.5, "took \(full.seconds) s")
-        #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
+        let (peer, scratch) = try Self.expectRefusedOnTmpfs(mountOptions: "size=256k", prepare: "dd if=/dev/zero of=$M/fill bs=4k 2>/dev/null; mkdir $M/out;",
+                                                            naming: "No space left on device")
         let short = try scratch.write("short.json", Self.scenario(port: peer.port, seconds: 1))
         let roomy = try Self.runOnTmpfs(short, mountOptions: "size=4m", prepare: "", scratch: scratch)
         #expect(roomy.exitCode == 0, "\(roomy.stderr)")

@@ -33,22 +33,24 @@ struct PeerNumberTests {
         return steps.first { $0["name"] == .string("call") }?["failures"]
     }
 
-    @Test("a JSON-RPC error code of 1e300 fails the step as protocol; the run completes")
-    func hugeErrorCode() throws {
-        let server = try Self.server(errorJSON: #"{"code":1e300,"message":"boom"}"#)
+    /// Runs against a server whose every reply is the JSON-RPC error `errorJSON`: the run completes
+    /// (exit 0) and its three requests fail with the class `failureClass`.
+    static func expectStepFailures(errorJSON: String, classedAs failureClass: String) throws {
+        let server = try Self.server(errorJSON: errorJSON)
         defer { server.stop() }
         let (run, summary) = try Self.run(port: server.port)
         #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(Self.failures(summary)?["protocol"] == .number(3), "\(String(describing: summary))")
+        #expect(Self.failures(summary)?[failureClass] == .number(3), "\(String(describing: summary))")
+    }
+
+    @Test("a JSON-RPC error code of 1e300 fails the step as protocol; the run completes")
+    func hugeErrorCode() throws {
+        try Self.expectStepFailures(errorJSON: #"{"code":1e300,"message":"boom"}"#, classedAs: "protocol")
     }
 
     @Test("a well-formed JSON-RPC error code is still a jsonrpc failure")
     func ordinaryErrorCode() throws {
-        let server = try Self.server(errorJSON: #"{"code":-32601,"message":"no such method"}"#)
-        defer { server.stop() }
-        let (run, summary) = try Self.run(port: server.port)
-        #expect(run.exitCode == 0, "\(run.stderr)")
-        #expect(Self.failures(summary)?["jsonrpc"] == .number(3), "\(String(describing: summary))")
+        try Self.expectStepFailures(errorJSON: #"{"code":-32601,"message":"no such method"}"#, classedAs: "jsonrpc")
     }
 
     @Test("the demo target answers a client's sleep_ms of -1e+300 instead of crashing")

@@ -61,20 +61,8 @@ struct ScaleOutIntegrationTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let run = try CLIRun.capture(process, stdin: stdin ?? Data())
+        return (run.exitCode, run.stdout, run.stderr)
     }
 
     static func fixture(_ name: String) -> String {
@@ -221,17 +209,16 @@ struct ScaleOutIntegrationTests {
     @Test("latency.hlog decoded by the reference Python HdrHistogram: per step, counts and percentiles equal LoadGate's summary")
     func referenceDecoderAgrees() throws {
         let nginx = try PeerProcess.nginx()
-        let scratch = try ScratchDirectory()
-        let scenario = try scratch.write("two.json", """
+        let scenario = try ScenarioFile("""
         {"name": "two-steps", "target": "http://127.0.0.1:\(nginx.port)",
          "load": {"rate": 200, "duration": "2500ms", "connections": 20},
          "steps": [{"name": "health", "request": {"method": "GET", "path": "/api/v1/health"}},
                    {"name": "live", "request": {"method": "GET", "path": "/health/live"}}]}
-        """)
-        let run = try CLIRun.run(["run", scenario, "--out", scratch.path("out"), "--quiet"])
+        """, name: "two.json")
+        let run = try scenario.run()
         #expect(run.exitCode == 0, "stderr: \(run.stderr)")
-        let summary = try Self.summary(scratch.path("out"))
-        let decoded = try Self.python(PeerProcess.venvPython, [Self.fixture("hlog_decode.py"), scratch.path("out/latency.hlog")])
+        let summary = try scenario.summary()
+        let decoded = try Self.python(PeerProcess.venvPython, [Self.fixture("hlog_decode.py"), scenario.out + "/latency.hlog"])
         #expect(decoded.status == 0, "the reference reader failed: \(decoded.stderr)")
         let document = try JSONParser.parse(decoded.stdout)
         for (index, name) in ["health", "live"].enumerated() {
@@ -274,10 +261,10 @@ struct ScaleOutIntegrationTests {
         #expect(histogram.recordedBuckets().map { [$0.value, Int64($0.count)] } == expected)
 
         // Negative twin: a corrupted histogram makes the reference reader fail, so it really decodes.
-        var text = try String(contentsOfFile: scratch.path("out/latency.hlog"), encoding: .utf8)
+        var text = try String(contentsOfFile: scenario.out + "/latency.hlog", encoding: .utf8)
         let marker = try #require(text.range(of: "HISTFAAA"))
         text.replaceSubrange(marker, with: "HISTFBBB")
-        let broken = try scratch.write("broken.hlog", text)
+        let broken = try scenario.scratch.write("broken.hlog", text)
         let failed = try Self.python(PeerProcess.venvPython, [Self.fixture("hlog_decode.py"), broken])
         #expect(failed.status != 0)
     }
@@ -285,18 +272,12 @@ struct ScaleOutIntegrationTests {
     @Test("latency.hlog is streamed while the run goes (a hidden file grows second by second) and renamed into place at the end")
     func intervalLogIsStreamed() throws {
         let nginx = try PeerProcess.nginx()
-        let scratch = try ScratchDirectory()
-        let scenario = try scratch.write("stream.json", """
+        let scenario = try ScenarioFile("""
         {"name": "stream", "target": "http://127.0.0.1:\(nginx.port)", "load": {"rate": 50, "duration": "4s", "connections": 5},
          "steps": [{"name": "live", "request": {"method": "GET", "path": "/health/live"}}]}
-        """)
-        let out = scratch.path("out")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-        process.arguments = ["run", scenario, "--out", out, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        """, name: "stream.json")
+        let out = scenario.out
+        let process = try scenario.start()
         Thread.sleep(forTimeInterval: 2.8)
         let hidden = (try FileManager.default.contentsOfDirectory(atPath: out)).filter { $0.hasPrefix(".latency.hlog.partial-") }
         #expect(hidden.count == 1, "\(hidden)")
@@ -374,22 +355,21 @@ struct ScaleOutIntegrationTests {
 
     @Test("--start-at in the past and a bad --shard are refused with exit 2 before any load")
     func runRefusals() throws {
-        let scratch = try ScratchDirectory()
-        let scenario = try scratch.write("s.json", """
+        let scenario = try ScenarioFile("""
         {"name": "s", "target": "http://127.0.0.1:9", "load": {"vus": 2, "duration": "1s"},
          "steps": [{"name": "a", "request": {"method": "GET", "path": "/"}}]}
         """)
-        let past = try CLIRun.run(["run", scenario, "--shard", "0/2", "--start-at", Timestamp.iso8601(Date().addingTimeInterval(-60)), "--out", scratch.path("o1")])
+        let past = try CLIRun.run(["run", scenario.path, "--shard", "0/2", "--start-at", Timestamp.iso8601(Date().addingTimeInterval(-60)), "--out", scenario.scratch.path("o1")])
         #expect(past.exitCode == 2)
         #expect(past.stderr.contains("--start-at") && past.stderr.contains("in the past"), "\(past.stderr)")
-        let badShard = try CLIRun.run(["run", scenario, "--shard", "2/2", "--out", scratch.path("o2")])
+        let badShard = try CLIRun.run(["run", scenario.path, "--shard", "2/2", "--out", scenario.scratch.path("o2")])
         #expect(badShard.exitCode == 2)
-        let tooMany = try CLIRun.run(["run", scenario, "--shard", "0/3", "--out", scratch.path("o3")])
+        let tooMany = try CLIRun.run(["run", scenario.path, "--shard", "0/3", "--out", scenario.scratch.path("o3")])
         #expect(tooMany.exitCode == 2, "2 VUs cannot make 3 shards")
         #expect(tooMany.stderr.contains("cannot be split across 3 shards"), "\(tooMany.stderr)")
-        let gitlab = try CLIRun.run(["run", scenario, "--shard", "auto/2", "--out", scratch.path("o4")], environment: ["CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "2"])
+        let gitlab = try CLIRun.run(["run", scenario.path, "--shard", "auto/2", "--out", scenario.scratch.path("o4")], environment: ["CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "2"])
         #expect(gitlab.exitCode == 2)
-        #expect(!FileManager.default.fileExists(atPath: scratch.path("o1/summary.json")))
+        #expect(!FileManager.default.fileExists(atPath: scenario.scratch.path("o1/summary.json")))
     }
 
     // MARK: - Kubernetes and CI

@@ -10,16 +10,9 @@ struct SignalShutdownTests {
     /// Starts `loadgate run`, sends `signals` (seconds after start, signal), waits for the exit.
     /// Returns the exit code, the seconds from the first signal to the exit, and the summary.
     static func run(_ scenario: String, signals: [(Double, Int32)]) throws -> (code: Int32, afterSignal: Double, summary: JSONValue?) {
-        let scratch = try ScratchDirectory()
-        let file = try scratch.write("s.json", scenario)
-        let out = scratch.path("out")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
-        process.arguments = ["run", file, "--out", out, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let file = try ScenarioFile(scenario)
         let started = Date()
-        try process.run()
+        let process = try file.start()
         var firstSignal: Date?
         for (after, signal) in signals {
             let wait = after - Date().timeIntervalSince(started)
@@ -29,8 +22,7 @@ struct SignalShutdownTests {
         }
         process.waitUntilExit()
         let seconds = Date().timeIntervalSince(firstSignal ?? started)
-        let summary = (try? Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))).flatMap { try? JSONParser.parse(Array($0)) }
-        return (process.terminationStatus, seconds, summary)
+        return (process.terminationStatus, seconds, try? file.summary())
     }
 
     static func mcpScenario(port: Int) -> String {

@@ -9,7 +9,7 @@ Prints the port on stdout once bound.
 """
 import argparse
 import asyncio
-import socket
+from loopback_http import pick_port
 
 import uvicorn
 from starlette.applications import Starlette
@@ -32,11 +32,7 @@ parser.add_argument("--delay-ms", type=float, default=0)
 parser.add_argument("--fail", action="store_true")
 args = parser.parse_args()
 
-port = args.port
-if port == 0:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+port = pick_port(args.port)
 base = f"http://127.0.0.1:{port}/"
 
 

@@ -3,7 +3,18 @@ a threaded HTTP/1.1 keep-alive server bound to 127.0.0.1 that prints its port, a
 class that answers with one write-friendly JSON reply."""
 import http.server
 import json
+import socket
 import socketserver
+
+
+def pick_port(requested):
+    """`requested`, or when it is 0 a free loopback port the OS picks (for servers such as uvicorn
+    that must be told their port before they bind)."""
+    if requested:
+        return requested
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

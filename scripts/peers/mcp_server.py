@@ -9,7 +9,7 @@ GET /stats reports the live session count (the server's own view) for tests.
 Prints the port on stdout once listening.
 """
 import argparse
-import socket
+from loopback_http import pick_port
 import sys
 
 import anyio
@@ -22,11 +22,7 @@ parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--mode", choices=["stateful-sse", "stateful-json", "stateless"], default="stateful-sse")
 args = parser.parse_args()
 
-port = args.port
-if port == 0:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+port = pick_port(args.port)
 
 server = MCPServer("loadgate-reference")
 

@@ -7,12 +7,6 @@ public struct RunAbort: Sendable, Equatable {
     /// The value that failed ("0%", "81ms in 15s-20s").
     public var observedText: String
 
-    public init(expression: String, atSeconds: Double, observedText: String) {
-        self.expression = expression
-        self.atSeconds = atSeconds
-        self.observedText = observedText
-    }
-
     /// One sentence for reports and the terminal.
     public var reason: String {
         "stopped early at \(DurationText.trim(atSeconds))s: abortOnFail SLO \(expression) failed (observed \(observedText))"

@@ -128,13 +128,6 @@ public struct SLOWindow: Sendable, Equatable {
     /// In the SLO's unit family; nil when there was nothing to measure (no request completed).
     public var value: Double?
     public var passed: Bool
-
-    public init(startSecond: Int, endSeconds: Double, value: Double?, passed: Bool) {
-        self.startSecond = startSecond
-        self.endSeconds = endSeconds
-        self.value = value
-        self.passed = passed
-    }
 }
 
 /// Every judged window of a windowed SLO and the worst of them: what `summary.json` reports under

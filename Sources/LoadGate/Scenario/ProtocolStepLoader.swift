@@ -168,34 +168,26 @@ extension ScenarioLoader {
         }
         var params: [(key: String, value: JSONValue)] = []
         var name: String?
-        switch call {
-        case "tools/call":
-            guard case let .string(tool)? = spec["tool"] else {
-                r.report(path + ".tool", "tools/call needs the tool's name")
+        if let named = Self.namedCalls[call] {
+            guard case let .string(text)? = spec[named.key] else {
+                r.report(path + "." + named.key, "\(call) needs \(named.needs)")
                 return nil
             }
-            name = tool
-            params = [("name", .string(tool)), ("arguments", spec["arguments"] ?? .object([]))]
-        case "resources/read":
-            guard case let .string(uri)? = spec["uri"] else {
-                r.report(path + ".uri", "resources/read needs a uri")
-                return nil
-            }
-            name = uri
-            params = [("uri", .string(uri))]
-        case "prompts/get":
-            guard case let .string(prompt)? = spec["prompt"] else {
-                r.report(path + ".prompt", "prompts/get needs the prompt's name")
-                return nil
-            }
-            name = prompt
-            params = [("name", .string(prompt)), ("arguments", spec["arguments"] ?? .object([]))]
-        default:
-            break
+            name = text
+            params = [(named.param, .string(text))]
+            if named.takesArguments { params.append(("arguments", spec["arguments"] ?? .object([]))) }
         }
         guard let template = compileJSON(.object(params), at: path + (spec["arguments"] != nil ? ".arguments" : ""), r) else { return nil }
         return MCPCall(method: call, params: template, name: name, expectError: expectError)
     }
+
+    /// The MCP calls that name what they act on: the step key that holds the name, what an error
+    /// says is missing, the params key the name is sent under, and whether `arguments` go along.
+    private static let namedCalls: [String: (key: String, needs: String, param: String, takesArguments: Bool)] = [
+        "tools/call": ("tool", "the tool's name", "name", true),
+        "resources/read": ("uri", "a uri", "uri", false),
+        "prompts/get": ("prompt", "the prompt's name", "name", true),
+    ]
 
     private func pointer(_ value: JSONValue?, default fallback: String, at path: String, _ r: FieldReader) -> String {
         guard let value else { return fallback }

@@ -1,20 +1,11 @@
 /// Makes `${vu}` and `${iteration}` unique across shards: shard I of N numbers its local VU k
 /// (1-based) as (k-1)·N + I + 1 and its local iteration j (0-based) as j·N + I. Because the split
 /// gives the remainder of VUs to the first shards, the VU numbers of all shards together are
-/// exactly 1...V, as in one process.
-public struct ShardNumbering: Sendable, Equatable {
-    public var index: Int
-    public var count: Int
+/// exactly 1...V, as in one process. The numbering is a function of the shard alone, so it is the
+/// shard itself under the name the engine uses for it.
+public typealias ShardNumbering = ShardSpec
 
-    public static let single = ShardNumbering(index: 0, count: 1)
-
-    public init(index: Int, count: Int) {
-        self.index = index
-        self.count = count
-    }
-
-    public init(_ shard: ShardSpec) { self.init(index: shard.index, count: shard.count) }
-
+extension ShardSpec {
     @inline(__always)
     public func vu(_ local: Int) -> Int { (local - 1) * count + index + 1 }
 

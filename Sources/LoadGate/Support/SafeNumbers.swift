@@ -20,6 +20,25 @@ public enum SafeNumber {
         }
     }
 
+    /// `text` written as a plain whole number (no fraction or exponent), judged against `range`
+    /// exactly; nil when it is written otherwise and must go through `Double`.
+    private static func plainInteger(_ text: String, in range: ClosedRange<Int>) -> Result<Int, Problem>? {
+        guard let whole = Int(text) else { return nil }
+        guard range.contains(whole) else {
+            return .failure(.outOfRange(text, lower: String(range.lowerBound), upper: String(range.upperBound)))
+        }
+        return .success(whole)
+    }
+
+    /// A flag's (trimmed) text as a number; it must start with a digit, sign or point, so words
+    /// such as "nan" or "infinity" are not numbers.
+    private static func flagNumber(_ trimmed: String) -> Double? {
+        guard let value = Double(trimmed), trimmed.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true else {
+            return nil
+        }
+        return value
+    }
+
     /// A whole number in `range`, from a Double (a JSON number or a parsed flag).
     public static func integer(_ value: Double, in range: ClosedRange<Int>, text: String? = nil) -> Result<Int, Problem> {
         let shown = text ?? JSONWriter.format(value)
@@ -34,15 +53,8 @@ public enum SafeNumber {
     /// A whole number in `range`, from text (a flag): "1e3" is read as 1000, "2.5" is not whole.
     public static func integer(text: String, in range: ClosedRange<Int>) -> Result<Int, Problem> {
         let trimmed = text.trimmingSpaces
-        if let whole = Int(trimmed) {
-            guard range.contains(whole) else {
-                return .failure(.outOfRange(trimmed, lower: String(range.lowerBound), upper: String(range.upperBound)))
-            }
-            return .success(whole)
-        }
-        guard let value = Double(trimmed), trimmed.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true else {
-            return .failure(.notANumber(text))
-        }
+        if let written = plainInteger(trimmed, in: range) { return written }
+        guard let value = flagNumber(trimmed) else { return .failure(.notANumber(text)) }
         return integer(value, in: range, text: trimmed)
     }
 
@@ -51,12 +63,7 @@ public enum SafeNumber {
         switch value {
         case let .number(number): return integer(number, in: range)
         case let .numberText(text):
-            if let whole = Int(text) {
-                guard range.contains(whole) else {
-                    return .failure(.outOfRange(text, lower: String(range.lowerBound), upper: String(range.upperBound)))
-                }
-                return .success(whole)
-            }
+            if let written = plainInteger(text, in: range) { return written }
             return integer(Double(text) ?? .infinity, in: range, text: text)
         default: return .failure(.notANumber(value.kindName))
         }
@@ -74,9 +81,7 @@ public enum SafeNumber {
     /// A finite number in `range`, from text (a flag).
     public static func decimal(text: String, in range: ClosedRange<Double>) -> Result<Double, Problem> {
         let trimmed = text.trimmingSpaces
-        guard let value = Double(trimmed), trimmed.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true else {
-            return .failure(.notANumber(text))
-        }
+        guard let value = flagNumber(trimmed) else { return .failure(.notANumber(text)) }
         return decimal(value, in: range, text: trimmed)
     }
 

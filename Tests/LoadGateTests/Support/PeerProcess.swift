@@ -152,11 +152,23 @@ struct CLIRun {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
+        return try capture(process, interruptAfter: interruptAfter)
+    }
+
+    /// Starts `process` with its output and error piped, writes `stdin` (then closes it) and, with
+    /// `interruptAfter`, sends SIGINT after that many seconds; returns once it exited.
+    static func capture(_ process: Process, stdin: Data? = nil, interruptAfter: Double? = nil) throws -> CLIRun {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = stdin.map { _ in Pipe() }
+        if let input { process.standardInput = input }
         let started = Date()
         try process.run()
+        if let input, let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
             kill(process.processIdentifier, SIGINT)

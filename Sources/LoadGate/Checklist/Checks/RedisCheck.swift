@@ -13,16 +13,10 @@ enum RedisCheck {
         if spec.requirePersistenceOK { expectedParts.append("persistence configured (RDB save rules or AOF) and healthy") }
         if let bound = spec.maxLatencyNanos { expectedParts.append("PING within \(DurationText.format(nanos: bound))") }
         let expected = "\(spec.host):\(spec.port): " + expectedParts.joined(separator: ", ")
-        let connector: RedisConnector
-        switch Self.connector(for: spec, context: context, timeoutNanos: timeoutNanos) {
-        case let .failure(unusable): return unusable.outcome.with(expected: expected)
-        case let .success(made): connector = made
-        }
         let client: RESPClient
-        switch connector.connect(host: spec.host, port: spec.port) {
-        case let .failure(failure):
-            return failure.isConfiguration ? .error(expected, failure.observed, failure.message) : .fail(expected, failure.observed, failure.message)
-        case let .success(connected): client = connected
+        switch Self.connectSeed(spec, context: context, timeoutNanos: timeoutNanos, expected: expected) {
+        case let .failure(unusable): return unusable.outcome
+        case let .success(connected): client = connected.client
         }
         var observed: [String] = []
         if spec.tls != nil { observed.append("TLS ok") }
@@ -62,6 +56,22 @@ enum RedisCheck {
 
     /// The connection settings of an item, with its password read from the environment.
     struct Unusable: Error { var outcome: CheckOutcome }
+
+    /// Connects to `spec.host:spec.port` with the spec's TLS and password: the connector (for
+    /// further nodes) and the client, or the outcome that ends the check, `expected` filled in.
+    static func connectSeed(_ spec: RedisSpec, context: CheckContext, timeoutNanos: Int64,
+                            expected: String) -> Result<(connector: RedisConnector, client: RESPClient), Unusable> {
+        switch connector(for: spec, context: context, timeoutNanos: timeoutNanos) {
+        case let .failure(unusable): return .failure(Unusable(outcome: unusable.outcome.with(expected: expected)))
+        case let .success(connector):
+            switch connector.connect(host: spec.host, port: spec.port) {
+            case let .failure(failure):
+                return .failure(Unusable(outcome: failure.isConfiguration ? .error(expected, failure.observed, failure.message)
+                                                                          : .fail(expected, failure.observed, failure.message)))
+            case let .success(client): return .success((connector, client))
+            }
+        }
+    }
 
     static func connector(for spec: RedisSpec, context: CheckContext, timeoutNanos: Int64) -> Result<RedisConnector, Unusable> {
         var password: String?

@@ -16,16 +16,10 @@ enum RedisClusterCheck {
         if spec.requirePersistenceOK { expectedParts.append("persistence configured and healthy on every master") }
         if let bound = spec.maxLatencyNanos { expectedParts.append("PING within \(DurationText.format(nanos: bound)) on every master") }
         let expected = "Redis Cluster via \(spec.host):\(spec.port): " + expectedParts.joined(separator: ", ")
-        let connector: RedisConnector
-        switch RedisCheck.connector(for: spec, context: context, timeoutNanos: timeoutNanos) {
-        case let .failure(unusable): return unusable.outcome.with(expected: expected)
-        case let .success(made): connector = made
-        }
-        let seed: RESPClient
-        switch connector.connect(host: spec.host, port: spec.port) {
-        case let .failure(failure):
-            return failure.isConfiguration ? .error(expected, failure.observed, failure.message) : .fail(expected, failure.observed, failure.message)
-        case let .success(client): seed = client
+        let connector: RedisConnector, seed: RESPClient
+        switch RedisCheck.connectSeed(spec, context: context, timeoutNanos: timeoutNanos, expected: expected) {
+        case let .failure(unusable): return unusable.outcome
+        case let .success(connected): (connector, seed) = connected
         }
         var observed: [String] = []
         let infoReply = seed.command(["CLUSTER", "INFO"])

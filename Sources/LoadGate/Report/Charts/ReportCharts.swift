@@ -25,13 +25,6 @@ public enum ReportCharts {
         public var seconds: Double
         public var percentile: Double?
         public var passed: Bool
-
-        public init(label: String, seconds: Double, percentile: Double?, passed: Bool) {
-            self.label = label
-            self.seconds = seconds
-            self.percentile = percentile
-            self.passed = passed
-        }
     }
 
     static func color(_ index: Int) -> String { SVGCanvas.palette[index % SVGCanvas.palette.count] }
