@@ -43,12 +43,15 @@ struct CompareIntegrationTests {
         return 3
     }
 
+    /// A scratch folder, built-in targets answering in 10 ms and in 30 ms, and the scenario.
+    static func fastAndSlow() throws -> (scratch: ScratchDirectory, fast: PeerProcess, slow: PeerProcess, scenario: String) {
+        let scratch = try ScratchDirectory()
+        return (scratch, try target(latency: "fixed:10ms"), try target(latency: "fixed:30ms"), try scenario(scratch))
+    }
+
     @Test("a new run at 30 ms against a baseline at 10 ms exits 1 naming the step and p95; the reverse is an improvement")
     func slowerReleaseIsARegression() throws {
-        let scratch = try ScratchDirectory()
-        let fast = try Self.target(latency: "fixed:10ms")
-        let slow = try Self.target(latency: "fixed:30ms")
-        let scenario = try Self.scenario(scratch)
+        let (scratch, fast, slow, scenario) = try Self.fastAndSlow()
         try Self.steadyRun(scenario, port: fast.port, out: scratch.path("base"))
         try Self.steadyRun(scenario, port: slow.port, out: scratch.path("new"))
         let compare = try CLIRun.run(["compare", scratch.path("base"), scratch.path("new")])
@@ -130,10 +133,7 @@ struct CompareIntegrationTests {
 
     @Test("gate --baseline puts the comparison in every format and fails on a slower target; an intact baseline at the same speed passes")
     func gateWithBaseline() throws {
-        let scratch = try ScratchDirectory()
-        let fast = try Self.target(latency: "fixed:10ms")
-        let slow = try Self.target(latency: "fixed:30ms")
-        let scenario = try Self.scenario(scratch)
+        let (scratch, fast, slow, scenario) = try Self.fastAndSlow()
         let gate = { (port: Int, out: String) in
             try CLIRun.run(["gate", "--scenario", scenario, "--out", scratch.path(out), "--baseline", scratch.path("baseline"), "--quiet"],
                            environment: ["CMP_TARGET": "http://127.0.0.1:\(port)"])

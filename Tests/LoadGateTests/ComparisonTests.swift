@@ -39,6 +39,15 @@ enum SummaryFixture {
 
 @Suite("Comparison of a baseline and a new run")
 struct ComparisonTests {
+    /// The delta of `metric` for the single step "live", from its (p50, p95, p99, requests, failed)
+    /// in the baseline to those in the new run.
+    func liveDelta(_ base: (Double, Double, Double, Double, Double), _ new: (Double, Double, Double, Double, Double), _ metric: String,
+                   policy: RegressionPolicy = RegressionPolicy()) -> Comparison.Delta? {
+        let baseline = SummaryFixture.summary(steps: [("live", base.0, base.1, base.2, base.3, base.4)])
+        let newRun = SummaryFixture.summary(steps: [("live", new.0, new.1, new.2, new.3, new.4)])
+        return delta(SummaryFixture.compare(baseline, newRun, policy: policy), "live", metric)
+    }
+
     func delta(_ comparison: Comparison, _ step: String?, _ metric: String) -> Comparison.Delta? {
         comparison.scenarios.first?.deltas.first { $0.step == step && $0.metric.key == metric }
     }
@@ -101,29 +110,22 @@ struct ComparisonTests {
 
     @Test("a change above the floor but within the relative tolerance is not a regression")
     func withinTolerance() {
-        let base = SummaryFixture.summary(steps: [("live", 0.100, 0.200, 0.300, 1000, 0)])
-        let slower = SummaryFixture.summary(steps: [("live", 0.100, 0.215, 0.300, 1000, 0)])  // +15ms, +7.5%
-        #expect(delta(SummaryFixture.compare(base, slower), "live", "p95")?.status == .unchanged)
-        #expect(delta(SummaryFixture.compare(base, slower, policy: RegressionPolicy(relative: 0.05)), "live", "p95")?.status == .regression)
+        let base = (0.100, 0.200, 0.300, 1000.0, 0.0), slower = (0.100, 0.215, 0.300, 1000.0, 0.0)  // p95 +15ms, +7.5%
+        #expect(liveDelta(base, slower, "p95")?.status == .unchanged)
+        #expect(liveDelta(base, slower, "p95", policy: RegressionPolicy(relative: 0.05))?.status == .regression)
     }
 
     @Test("availability compares failure shares: 99.9% to 99.5% is a regression, 100% to 99.95% is under the floor")
     func availability() {
-        let base = SummaryFixture.summary(steps: [("live", 0.01, 0.01, 0.01, 10000, 10)])
-        let worse = SummaryFixture.summary(steps: [("live", 0.01, 0.01, 0.01, 10000, 50)])
-        let availability = delta(SummaryFixture.compare(base, worse), "live", "availability")
+        let availability = liveDelta((0.01, 0.01, 0.01, 10000, 10), (0.01, 0.01, 0.01, 10000, 50), "availability")
         #expect(availability?.status == .regression)
         #expect(availability.map(ComparisonText.relative) == "failures +400%")
-        let clean = SummaryFixture.summary(steps: [("live", 0.01, 0.01, 0.01, 10000, 0)])
-        let fewFailures = SummaryFixture.summary(steps: [("live", 0.01, 0.01, 0.01, 10000, 5)])
-        #expect(delta(SummaryFixture.compare(clean, fewFailures), "live", "availability")?.status == .unchanged)
+        #expect(liveDelta((0.01, 0.01, 0.01, 10000, 0), (0.01, 0.01, 0.01, 10000, 5), "availability")?.status == .unchanged)
     }
 
     @Test("a p99 from too few samples is shown but not judged")
     func fewSamples() {
-        let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 150, 0)])
-        let slow = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.090, 150, 0)])
-        let p99 = delta(SummaryFixture.compare(base, slow), "live", "p99")
+        let p99 = liveDelta((0.010, 0.011, 0.012, 150, 0), (0.010, 0.011, 0.090, 150, 0), "p99")
         #expect(p99?.status == .notJudged)
         #expect(p99?.note == "too few samples to judge p99 (needs 500, has 150)")
     }
