@@ -398,3 +398,87 @@ extension GateIntegrityTests {
         #expect(Self.number(twinSummary, "/steps/0/bytesIn") == 18_000_000.0)
     }
 }
+
+extension GateIntegrityTests {
+    /// Descriptors `pid` has open now.
+    static func openDescriptors(_ pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count
+    }
+
+    /// Runs `loadgate run` and, `after` seconds in, lowers its RLIMIT_NOFILE (prlimit) to `below`
+    /// descriptors fewer than it has open then: every socket it opens afterwards fails with EMFILE.
+    static func runStarvedOfDescriptors(_ file: String, out: String, after: Double, below: Int?) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRun.binary)
+        process.arguments = ["run", file, "--out", out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        if let below {
+            Thread.sleep(forTimeInterval: after)
+            let limit = Self.openDescriptors(process.processIdentifier) - below
+            let prlimit = Process()
+            prlimit.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            prlimit.arguments = ["--pid", String(process.processIdentifier), "--nofile=\(limit):\(limit)"]
+            try prlimit.run()
+            prlimit.waitUntilExit()
+            #expect(prlimit.terminationStatus == 0)
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("EMFILE during a run is the generator's fault (generator-file-limit, exit 3), never connect failures of the target (negative twin: enough descriptors passes)")
+    func descriptorsRunOutMidRun() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        // Connection: close makes every request open a new socket, so the lowered limit bites mid-run.
+        let file = try scratch.write("s.json", """
+        {"name": "emfile", "target": "http://127.0.0.1:\(nginx.port)", "load": {"rate": 100, "duration": "4s", "connections": 8},
+         "steps": [{"name": "get", "request": {"path": "/health/live", "headers": {"Connection": "close"}}}]}
+        """)
+        let (twinCode, twinOut) = try Self.runStarvedOfDescriptors(file, out: scratch.path("twin"), after: 0, below: nil)
+        #expect(twinCode == 0, "\(twinOut)")
+        let twin = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("twin/summary.json")))))
+        #expect(Self.number(twin, "/steps/0/failed") == 0)
+
+        let (code, out) = try Self.runStarvedOfDescriptors(file, out: scratch.path("starved"), after: 1.5, below: 2)
+        #expect(code == 3, "\(out)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("starved/summary.json")))))
+        #expect((Self.number(summary, "/steps/0/failures/generator-file-limit") ?? 0) > 0, "\(out)")
+        #expect(summary.resolve(pointer: "/steps/0/failures/connect") == nil, "nothing blamed on the target: \(out)")
+        #expect(summary["verdict"] == .string("invalid"))
+        #expect(out.contains("ran out of file descriptors (EMFILE)"), "\(out)")
+        let sample = summary.resolve(pointer: "/steps/0/errorSamples/0")
+        #expect(sample?["class"] == .string("generator-file-limit"))
+        if case let .string(message)? = sample?["message"] { #expect(message.contains("too many open files"), "\(message)") }
+        // The peak reads as the limit once the generator could not even list its descriptors.
+        #expect(Self.number(summary, "/generator/openFiles/peak").map { $0 >= (Self.number(summary, "/generator/openFiles/limit") ?? .infinity) } == true)
+    }
+
+    @Test("descriptors already open when the run starts count against the limit: refused before the run (exit 2); the same plan with room for them runs clean")
+    func inheritedDescriptorsCount() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "held", "target": "http://127.0.0.1:\(nginx.port)", "load": {"vus": 500, "iterations": 1000},
+         "steps": [{"name": "get", "request": {"path": "/health/live"}}]}
+        """)
+        let held = try scratch.write("held", "")
+        // 7 descriptors (3-9: what sh can name) held open across exec. 500 connections, 2 workers
+        // and the reserve need exactly 540: the limit fits the plan but not them as well.
+        let hold = (3...9).map { "exec \($0)<'\(held)'" }.joined(separator: "; ")
+        let refused = try Self.runLimited("ulimit -n 540; \(hold)", ["run", file, "--workers", "2", "--out", scratch.path("refused"), "--quiet"])
+        #expect(refused.code == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("open files, the limit is 540 (RLIMIT_NOFILE, "), "\(refused.stderr)")
+        #expect(refused.stderr.contains(" of them already open)"), "the held descriptors are named: \(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("refused")))
+
+        let roomy = try Self.runLimited("ulimit -n 560; \(hold)", ["run", file, "--workers", "2", "--out", scratch.path("roomy"), "--quiet"])
+        #expect(roomy.code == 0, "\(roomy.stderr)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("roomy/summary.json")))))
+        #expect(Self.number(summary, "/steps/0/failed") == 0)
+        #expect(Self.number(summary, "/steps/0/requests") == 1000)
+    }
+}
