@@ -290,17 +290,27 @@ extension GateIntegrityTests {
 }
 
 extension GateIntegrityTests {
-    @Test("a step failing three ways keeps a sample of each class: status, message, redacted snippet, time (negative twin: a passing step has none)")
-    func errorSamplesPerClass() throws {
-        let mixed = try Self.peer(["--mode", "mixed"])
-        let scratch = try ScratchDirectory()
-        let (run, summary) = try Self.run("""
-        {"name": "mixed", "target": "http://127.0.0.1:\(mixed.port)",
+    static func mixedScenario(_ port: Int) -> String { """
+        {"name": "mixed", "target": "http://127.0.0.1:\(port)",
          "defaults": {"timeout": "300ms", "headers": {"Authorization": "Bearer ${env.SAMPLE_TOKEN}"}},
          "load": {"vus": 3, "iterations": 12},
          "steps": [{"name": "get", "request": {"path": "/thing/${vu}"}, "expect": {"bodyContains": "ok"}},
                    {"name": "fine", "request": {"path": "/thing/9"}}]}
-        """, in: scratch, environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        """ }
+
+    /// The error-sample rows of a report page: (step table's class, status) per row.
+    static func sampleRows(_ page: StrictPage) -> [(failureClass: String, text: String)] {
+        page.root.all(named: "tr", class: "error-sample").map { ($0["data-class"] ?? "", $0.fullText) }
+    }
+
+    @Test("a step failing three ways keeps a sample of each class: status, message, redacted snippet, time (negative twin: a passing step has none)")
+    func errorSamplesPerClass() throws {
+        let mixed = try Self.peer(["--mode", "mixed"])
+        let scratch = try ScratchDirectory()
+        let out = scratch.path("out")
+        let file = try scratch.write("mixed.json", Self.mixedScenario(mixed.port))
+        let run = try CLIRun.run(["run", file, "--out", out, "--quiet"], environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        let summary = try? JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
         #expect(run.exitCode == 1)
         guard case let .array(samples)? = summary?.resolve(pointer: "/steps/0/errorSamples") else {
             Issue.record("no errorSamples"); return
@@ -323,6 +333,34 @@ extension GateIntegrityTests {
         #expect(summary?.resolve(pointer: "/steps/1/errorSamples") == .array([]))
         #expect(!JSONWriter.serialize(summary ?? .null).contains("tok-sample-98765"))
         #expect(!run.stdout.contains("tok-sample-98765"))
+
+        // The run's report.html shows a sample row of each class, with its status and message, and none for the passing step.
+        let page = try StrictPage(path: out + "/report.html")
+        let rows = Self.sampleRows(page)
+        #expect(Set(rows.map(\.failureClass)) == ["http-5xx", "unexpected-status", "timeout"], "\(rows)")
+        #expect(rows.contains { $0.failureClass == "http-5xx" && $0.text.contains("503") && $0.text.contains("overloaded") })
+        #expect(rows.contains { $0.failureClass == "unexpected-status" && $0.text.contains("404") })
+        #expect(rows.contains { $0.failureClass == "timeout" && $0.text.contains("libcurl: ") })
+        #expect(!rows.contains { $0.text.contains("tok-sample-98765") })
+    }
+
+    @Test("a gate bundle's report.md and report.html show a sample of each of a step's three failure classes")
+    func errorSamplesPerClassInTheBundle() throws {
+        let mixed = try Self.peer(["--mode", "mixed"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("mixed.json", Self.mixedScenario(mixed.port))
+        let bundle = scratch.path("bundle")
+        let gate = try CLIRun.run(["gate", "--scenario", file, "--out", bundle, "--quiet"], environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        #expect(gate.exitCode == 1, "\(gate.stdout)\(gate.stderr)")
+        let markdown = try String(contentsOfFile: bundle + "/report.md", encoding: .utf8)
+        let bullets = markdown.split(separator: "\n").filter { $0.hasPrefix("- **") }
+        for failureClass in ["http-5xx", "unexpected-status", "timeout"] {
+            #expect(bullets.contains { $0.hasPrefix("- **\(failureClass)**") }, "no \(failureClass) sample in report.md: \(markdown)")
+        }
+        #expect(bullets.contains { $0.hasPrefix("- **http-5xx** HTTP 503") && $0.contains("overloaded") })
+        #expect(!markdown.contains("tok-sample-98765"))
+        let rows = Self.sampleRows(try StrictPage(path: bundle + "/report.html"))
+        #expect(Set(rows.map(\.failureClass)) == ["http-5xx", "unexpected-status", "timeout"], "\(rows)")
     }
 }
 
