@@ -20,6 +20,23 @@ static inline CURLcode lg_easy_getinfo_pointer(CURL *h, CURLINFO i, char **v) { 
 static inline CURLcode lg_easy_getinfo_socket(CURL *h, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode lg_easy_getinfo_certinfo(CURL *h, struct curl_certinfo **v) { return curl_easy_getinfo(h, CURLINFO_CERTINFO, v); }
 
+/* Opens a transfer's socket as libcurl would (CURLOPT_OPENSOCKETFUNCTION), but keeps the errno of
+ * a socket that could not be opened in the int `clientp` points at: libcurl reports that case as
+ * CURLE_COULDNT_CONNECT with CURLINFO_OS_ERRNO 0, so EMFILE would otherwise read as a connect
+ * failure of the target. */
+#include <errno.h>
+#include <sys/socket.h>
+static inline curl_socket_t lg_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *address) {
+    (void)purpose;
+    curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+    if (fd == CURL_SOCKET_BAD && clientp) *(int *)clientp = errno;
+    return fd;
+}
+static inline CURLcode lg_easy_keep_socket_errno(CURL *h, int *socket_errno) {
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, lg_open_socket);
+    return rc == CURLE_OK ? curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, (void *)socket_errno) : rc;
+}
+
 static inline CURLMcode lg_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 /* CURLMsg's result lives in a union Swift imports awkwardly; read it here. */

@@ -180,4 +180,26 @@ struct FlowTests {
         let completed = direct.handle(Self.reply(200, #"{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t2","status":{"state":"TASK_STATE_COMPLETED"}}}}"#, at: 1), context)
         #expect(Self.finished(completed)?.failure == nil)
     }
+
+    @Test("an A2A stream with one event over the step's maxEventBytes fails as body-too-large with its size; within the limit it completes")
+    func a2aStreamEventLimit() throws {
+        let scenario = try Self.scenario("""
+        {"name": "a", "target": "http://127.0.0.1:9", "a2a": {"version": "1.0", "endpoint": "/rpc"}, "load": {"vus": 1, "iterations": 1},
+         "steps": [{"name": "ask", "maxEventBytes": 200, "a2a": {"send": "hello", "stream": true}}]}
+        """)
+        guard case let .a2a(send) = scenario.steps[0].kind else { Issue.record("not a2a"); return }
+        let agent = A2AAgent(endpointURL: "http://127.0.0.1:9/rpc", version: "1.0")
+        let done = #"data: {"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t1","status":{"state":"TASK_STATE_COMPLETED"}}}}"#
+        let big = #"data: {"jsonrpc":"2.0","id":1,"result":{"statusUpdate":{"taskId":"t1","status":{"state":"TASK_STATE_WORKING"},"note":""#
+            + String(repeating: "x", count: 300) + #""}}}"#
+        for (body, failure) in [(done + "\n\n", nil), (big + "\n\n" + done + "\n\n", FailureClass.bodyTooLarge)] {
+            let context = CannedContext()
+            let flow = A2AFlow(step: scenario.steps[0], send: send, agent: agent)
+            _ = flow.begin(context, now: 0)
+            let result = Self.finished(flow.handle(Self.reply(200, body, contentType: "text/event-stream", at: 1_000_000), context))
+            #expect(result != nil)
+            #expect(result?.failure == failure)
+            if failure != nil { #expect(result?.message?.contains("SSE event of \(big.utf8.count) bytes larger than maxEventBytes 200") == true, "\(result?.message ?? "")") }
+        }
+    }
 }

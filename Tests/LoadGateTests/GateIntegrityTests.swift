@@ -203,23 +203,25 @@ extension GateIntegrityTests {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let quoted = ([CLIRun.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         process.arguments = ["-c", "\(ulimit); exec \(quoted)"]
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try CLIRun.capture(process)
+        return (run.exitCode, run.stderr)
+    }
+
+    /// nginx, a scratch folder and a scenario of 500 VUs making 1000 requests to it.
+    static func fiveHundredConnections(named name: String) throws -> (PeerProcess, ScratchDirectory, String) {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", """
+        {"name": "\(name)", "target": "http://127.0.0.1:\(nginx.port)", "load": {"vus": 500, "iterations": 1000},
+         "steps": [{"name": "get", "request": {"path": "/health/live"}}]}
+        """)
+        return (nginx, scratch, file)
     }
 
     @Test("file descriptors: the soft limit is raised to the hard one; a plan above the hard limit is refused before it runs (exit 2)")
     func fileDescriptorLimits() throws {
-        let nginx = try PeerProcess.nginx()
-        let scratch = try ScratchDirectory()
-        let file = try scratch.write("s.json", """
-        {"name": "many", "target": "http://127.0.0.1:\(nginx.port)", "load": {"vus": 500, "iterations": 1000},
-         "steps": [{"name": "get", "request": {"path": "/health/live"}}]}
-        """)
+        let (nginx, scratch, file) = try Self.fiveHundredConnections(named: "many")
+        defer { withExtendedLifetime(nginx) {} }  // the peer lives until the test ends
         // Soft 64, hard high: raised at start, so 500 connections run and nothing is blamed on nginx.
         let raised = try Self.runLimited("ulimit -Sn 64", ["run", file, "--out", scratch.path("raised"), "--quiet"])
         #expect(raised.code == 0, "\(raised.stderr)")
@@ -237,23 +239,31 @@ extension GateIntegrityTests {
 }
 
 extension GateIntegrityTests {
-    /// Runs loadgate and freezes it (SIGSTOP) for `freeze` seconds after `after` seconds.
-    static func runFrozen(_ file: String, out: String, after: Double, freeze: Double) throws -> (Int32, String) {
+    /// Runs `loadgate run FILE --out OUT` and, `after` seconds in, does `meddle` to the running
+    /// process (nothing when `meddle` is nil); returns its exit code and standard output.
+    static func runMeddled(_ file: String, out: String, after: Double, meddle: ((Int32) throws -> Void)?) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRun.binary)
         process.arguments = ["run", file, "--out", out]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        if freeze > 0 {
+        if let meddle {
             Thread.sleep(forTimeInterval: after)
-            kill(process.processIdentifier, SIGSTOP)
-            Thread.sleep(forTimeInterval: freeze)
-            kill(process.processIdentifier, SIGCONT)
+            try meddle(process.processIdentifier)
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs loadgate and freezes it (SIGSTOP) for `freeze` seconds after `after` seconds.
+    static func runFrozen(_ file: String, out: String, after: Double, freeze: Double) throws -> (Int32, String) {
+        try runMeddled(file, out: out, after: after, meddle: freeze > 0 ? { pid in
+            kill(pid, SIGSTOP)
+            Thread.sleep(forTimeInterval: freeze)
+            kill(pid, SIGCONT)
+        } : nil)
     }
 
     @Test("generator health is in every summary; a frozen generator that could explain a failed latency SLO makes the verdict invalid (negative twin: not frozen passes)")
@@ -290,17 +300,27 @@ extension GateIntegrityTests {
 }
 
 extension GateIntegrityTests {
-    @Test("a step failing three ways keeps a sample of each class: status, message, redacted snippet, time (negative twin: a passing step has none)")
-    func errorSamplesPerClass() throws {
-        let mixed = try Self.peer(["--mode", "mixed"])
-        let scratch = try ScratchDirectory()
-        let (run, summary) = try Self.run("""
-        {"name": "mixed", "target": "http://127.0.0.1:\(mixed.port)",
+    static func mixedScenario(_ port: Int) -> String { """
+        {"name": "mixed", "target": "http://127.0.0.1:\(port)",
          "defaults": {"timeout": "300ms", "headers": {"Authorization": "Bearer ${env.SAMPLE_TOKEN}"}},
          "load": {"vus": 3, "iterations": 12},
          "steps": [{"name": "get", "request": {"path": "/thing/${vu}"}, "expect": {"bodyContains": "ok"}},
                    {"name": "fine", "request": {"path": "/thing/9"}}]}
-        """, in: scratch, environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        """ }
+
+    /// The error-sample rows of a report page: (step table's class, status) per row.
+    static func sampleRows(_ page: StrictPage) -> [(failureClass: String, text: String)] {
+        page.root.all(named: "tr", class: "error-sample").map { ($0["data-class"] ?? "", $0.fullText) }
+    }
+
+    @Test("a step failing three ways keeps a sample of each class: status, message, redacted snippet, time (negative twin: a passing step has none)")
+    func errorSamplesPerClass() throws {
+        let mixed = try Self.peer(["--mode", "mixed"])
+        let scratch = try ScratchDirectory()
+        let out = scratch.path("out")
+        let file = try scratch.write("mixed.json", Self.mixedScenario(mixed.port))
+        let run = try CLIRun.run(["run", file, "--out", out, "--quiet"], environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        let summary = try? JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
         #expect(run.exitCode == 1)
         guard case let .array(samples)? = summary?.resolve(pointer: "/steps/0/errorSamples") else {
             Issue.record("no errorSamples"); return
@@ -323,6 +343,34 @@ extension GateIntegrityTests {
         #expect(summary?.resolve(pointer: "/steps/1/errorSamples") == .array([]))
         #expect(!JSONWriter.serialize(summary ?? .null).contains("tok-sample-98765"))
         #expect(!run.stdout.contains("tok-sample-98765"))
+
+        // The run's report.html shows a sample row of each class, with its status and message, and none for the passing step.
+        let page = try StrictPage(path: out + "/report.html")
+        let rows = Self.sampleRows(page)
+        #expect(Set(rows.map(\.failureClass)) == ["http-5xx", "unexpected-status", "timeout"], "\(rows)")
+        #expect(rows.contains { $0.failureClass == "http-5xx" && $0.text.contains("503") && $0.text.contains("overloaded") })
+        #expect(rows.contains { $0.failureClass == "unexpected-status" && $0.text.contains("404") })
+        #expect(rows.contains { $0.failureClass == "timeout" && $0.text.contains("libcurl: ") })
+        #expect(!rows.contains { $0.text.contains("tok-sample-98765") })
+    }
+
+    @Test("a gate bundle's report.md and report.html show a sample of each of a step's three failure classes")
+    func errorSamplesPerClassInTheBundle() throws {
+        let mixed = try Self.peer(["--mode", "mixed"])
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("mixed.json", Self.mixedScenario(mixed.port))
+        let bundle = scratch.path("bundle")
+        let gate = try CLIRun.run(["gate", "--scenario", file, "--out", bundle, "--quiet"], environment: ["SAMPLE_TOKEN": "tok-sample-98765"])
+        #expect(gate.exitCode == 1, "\(gate.stdout)\(gate.stderr)")
+        let markdown = try String(contentsOfFile: bundle + "/report.md", encoding: .utf8)
+        let bullets = markdown.split(separator: "\n").filter { $0.hasPrefix("- **") }
+        for failureClass in ["http-5xx", "unexpected-status", "timeout"] {
+            #expect(bullets.contains { $0.hasPrefix("- **\(failureClass)**") }, "no \(failureClass) sample in report.md: \(markdown)")
+        }
+        #expect(bullets.contains { $0.hasPrefix("- **http-5xx** HTTP 503") && $0.contains("overloaded") })
+        #expect(!markdown.contains("tok-sample-98765"))
+        let rows = Self.sampleRows(try StrictPage(path: bundle + "/report.html"))
+        #expect(Set(rows.map(\.failureClass)) == ["http-5xx", "unexpected-status", "timeout"], "\(rows)")
     }
 }
 
@@ -396,5 +444,75 @@ extension GateIntegrityTests {
         #expect(twin.exitCode == 0, "\(twin.stdout)")
         #expect(Self.number(twinSummary, "/steps/0/failed") == 0)
         #expect(Self.number(twinSummary, "/steps/0/bytesIn") == 18_000_000.0)
+    }
+}
+
+extension GateIntegrityTests {
+    /// Descriptors `pid` has open now.
+    static func openDescriptors(_ pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count
+    }
+
+    /// Runs `loadgate run` and, `after` seconds in, lowers its RLIMIT_NOFILE (prlimit) to `below`
+    /// descriptors fewer than it has open then: every socket it opens afterwards fails with EMFILE.
+    static func runStarvedOfDescriptors(_ file: String, out: String, after: Double, below: Int?) throws -> (Int32, String) {
+        try runMeddled(file, out: out, after: after, meddle: below.map { below in { pid in
+            let limit = Self.openDescriptors(pid) - below
+            let prlimit = Process()
+            prlimit.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            prlimit.arguments = ["--pid", String(pid), "--nofile=\(limit):\(limit)"]
+            try prlimit.run()
+            prlimit.waitUntilExit()
+            #expect(prlimit.terminationStatus == 0)
+        } })
+    }
+
+    @Test("EMFILE during a run is the generator's fault (generator-file-limit, exit 3), never connect failures of the target (negative twin: enough descriptors passes)")
+    func descriptorsRunOutMidRun() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        // Connection: close makes every request open a new socket, so the lowered limit bites mid-run.
+        let file = try scratch.write("s.json", """
+        {"name": "emfile", "target": "http://127.0.0.1:\(nginx.port)", "load": {"rate": 100, "duration": "4s", "connections": 8},
+         "steps": [{"name": "get", "request": {"path": "/health/live", "headers": {"Connection": "close"}}}]}
+        """)
+        let (twinCode, twinOut) = try Self.runStarvedOfDescriptors(file, out: scratch.path("twin"), after: 0, below: nil)
+        #expect(twinCode == 0, "\(twinOut)")
+        let twin = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("twin/summary.json")))))
+        #expect(Self.number(twin, "/steps/0/failed") == 0)
+
+        let (code, out) = try Self.runStarvedOfDescriptors(file, out: scratch.path("starved"), after: 1.5, below: 2)
+        #expect(code == 3, "\(out)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("starved/summary.json")))))
+        #expect((Self.number(summary, "/steps/0/failures/generator-file-limit") ?? 0) > 0, "\(out)")
+        #expect(summary.resolve(pointer: "/steps/0/failures/connect") == nil, "nothing blamed on the target: \(out)")
+        #expect(summary["verdict"] == .string("invalid"))
+        #expect(out.contains("ran out of file descriptors (EMFILE)"), "\(out)")
+        let sample = summary.resolve(pointer: "/steps/0/errorSamples/0")
+        #expect(sample?["class"] == .string("generator-file-limit"))
+        if case let .string(message)? = sample?["message"] { #expect(message.contains("too many open files"), "\(message)") }
+        // The peak reads as the limit once the generator could not even list its descriptors.
+        #expect(Self.number(summary, "/generator/openFiles/peak").map { $0 >= (Self.number(summary, "/generator/openFiles/limit") ?? .infinity) } == true)
+    }
+
+    @Test("descriptors already open when the run starts count against the limit: refused before the run (exit 2); the same plan with room for them runs clean")
+    func inheritedDescriptorsCount() throws {
+        let (nginx, scratch, file) = try Self.fiveHundredConnections(named: "held")
+        defer { withExtendedLifetime(nginx) {} }  // the peer lives until the test ends
+        let held = try scratch.write("held", "")
+        // 7 descriptors (3-9: what sh can name) held open across exec. 500 connections, 2 workers
+        // and the reserve need exactly 540: the limit fits the plan but not them as well.
+        let hold = (3...9).map { "exec \($0)<'\(held)'" }.joined(separator: "; ")
+        let refused = try Self.runLimited("ulimit -n 540; \(hold)", ["run", file, "--workers", "2", "--out", scratch.path("refused"), "--quiet"])
+        #expect(refused.code == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("open files, the limit is 540 (RLIMIT_NOFILE, "), "\(refused.stderr)")
+        #expect(refused.stderr.contains(" of them already open)"), "the held descriptors are named: \(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("refused")))
+
+        let roomy = try Self.runLimited("ulimit -n 560; \(hold)", ["run", file, "--workers", "2", "--out", scratch.path("roomy"), "--quiet"])
+        #expect(roomy.code == 0, "\(roomy.stderr)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: scratch.path("roomy/summary.json")))))
+        #expect(Self.number(summary, "/steps/0/failed") == 0)
+        #expect(Self.number(summary, "/steps/0/requests") == 1000)
     }
 }

@@ -127,6 +127,38 @@ struct HostilePeerTests {
         #expect(outcome.maxRSSMiB < 200)
     }
 
+    static func sseStep(events: [Int], maxEventBytes: Int? = nil) -> String {
+        let limit = maxEventBytes.map { ", \"maxEventBytes\": \($0)" } ?? ""
+        return """
+            [{"name": "sse", "maxBodyBytes": 4194304\(limit),
+              "mcp": {"call": "tools/call", "tool": "sse", "arguments": {"events": \(events)}}}]
+            """
+    }
+
+    @Test("One SSE event over maxEventBytes (1 MiB by default) fails an MCP step as body-too-large although the body is within maxBodyBytes; smaller events summing to more pass; a raised maxEventBytes lets it through")
+    func oversizedServerSentEvent() throws {
+        let peer = try PeerProcess.script("hostile_mcp.py", ["--delete-hang", "0"])
+        let scratch = try ScratchDirectory()
+        let oversized = try Self.run(Self.scenario(port: peer.port, steps: Self.sseStep(events: [1_500_000])), in: scratch)
+        #expect(oversized.run.exitCode == 1, "\(oversized.run.stdout)\(oversized.run.stderr)")
+        #expect(Self.failures(oversized.summary, "sse") == ["body-too-large": 2])
+        let sample = Self.step(oversized.summary, "sse")?.resolve(pointer: "/errorSamples/0")
+        if case let .string(message)? = sample?["message"] {
+            #expect(message.contains("SSE event of ") && message.contains("larger than maxEventBytes 1048576"), "\(message)")
+        } else {
+            Issue.record("no error sample for the oversized event")
+        }
+
+        // Twin: two events of 900 kB (1.8 MB in all, within the 4 MiB body limit) are each within the event limit.
+        let twin = try Self.run(Self.scenario(port: peer.port, steps: Self.sseStep(events: [900_000, 900_000])), in: scratch)
+        #expect(twin.run.exitCode == 0, "\(twin.run.stdout)")
+        #expect(Self.failures(twin.summary, "sse").isEmpty)
+
+        let raised = try Self.run(Self.scenario(port: peer.port, steps: Self.sseStep(events: [1_500_000], maxEventBytes: 2 << 20)), in: scratch)
+        #expect(raised.run.exitCode == 0, "\(raised.run.stdout)")
+        #expect(Self.failures(raised.summary, "sse").isEmpty)
+    }
+
     /// Two GETs of the peer's `/status-999` in a step named "weird".
     static func runStatus999() throws -> Outcome {
         let peer = try Self.peer()

@@ -14,6 +14,26 @@ struct ProtocolParsingTests {
         #expect(ServerSentEvents.dataPayloads(Array(body.utf8)) == ["{\"a\":1}", "line1\nline2", "{\"b\":2}", "tail"])
     }
 
+    @Test("an SSE event over maxEventBytes stops the parse with its size; one at the limit is kept; the limit is per event, not per body")
+    func sseEventLimit() {
+        // "data: " + 10 bytes = a 16-byte event.
+        let body = Array("data: 0123456789\r\n\r\ndata: abcdefghij\n\ndata: tail".utf8)
+        let atLimit = ServerSentEvents.parse(body, maxEventBytes: 16)
+        #expect(atLimit.payloads == ["0123456789", "abcdefghij", "tail"], "\(atLimit.payloads)")
+        #expect(atLimit.oversizedEventBytes == nil)
+        let under = ServerSentEvents.parse(body, maxEventBytes: 15)
+        #expect(under.payloads.isEmpty && under.oversizedEventBytes == 16)
+        // Two lines make one event of 2 * 16 + 1 bytes; a final event without a blank line is measured too.
+        let multiLine = ServerSentEvents.parse(Array("data: 0123456789\ndata: 0123456789\n\ndata: tail".utf8), maxEventBytes: 32)
+        #expect(multiLine.payloads.isEmpty && multiLine.oversizedEventBytes == 33)
+        let finalEvent = ServerSentEvents.parse(Array("data: 1\n\ndata: 0123456789".utf8), maxEventBytes: 10)
+        #expect(finalEvent.payloads == ["1"] && finalEvent.oversizedEventBytes == 16)
+        let (reply, _) = JSONRPC.reply(to: 7, in: Self.response("data: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}\n\n", contentType: "text/event-stream"),
+                                       maxEventBytes: 10)
+        guard case let .eventTooLarge(bytes) = reply else { Issue.record("not refused: \(reply)"); return }
+        #expect(bytes == 42)
+    }
+
     @Test("the reply is the message whose id matches; notifications before it are counted")
     func replyById() {
         let sse = """

@@ -13,7 +13,7 @@ struct ShardMergeTests {
 
     /// A shard folder as `run` writes it: summary.json, latency.hlog (one interval per second), totals.hlog.
     static func writeShard(_ directory: URL, index: Int, count: Int, scenario: Scenario, file: String, startedAt: Date,
-                           seconds: [(requests: Int, micros: Int64)]) throws {
+                           seconds: [(requests: Int, micros: Int64)], openFiles: (limit: Int, peak: Int)? = nil) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let writer = try IntervalLogWriter(url: directory.appendingPathComponent("latency.hlog"), startedAt: startedAt, tags: ["get"])
         var total = StepMetrics()
@@ -33,6 +33,10 @@ struct ShardMergeTests {
                                startedAt: startedAt, endedAt: startedAt.addingTimeInterval(Double(seconds.count)),
                                elapsedNanos: Int64(seconds.count) * 1_000_000_000, interrupted: false, workers: 1)
         result.stepTimeSeries = [points]
+        if let openFiles {
+            result.openFilesLimit = openFiles.limit
+            result.openFilesPeak = openFiles.peak
+        }
         result.stepCount = 1
         result.metricNames = ["get"]
         try RunFolderFiles.writeTotals(result, to: directory)
@@ -42,14 +46,20 @@ struct ShardMergeTests {
         try AtomicFile.write(JSONWriter.serialize(document), to: directory.appendingPathComponent("summary.json"))
     }
 
-    @Test("shards that started two seconds apart are aligned by wall-clock second; counts and percentiles are exact")
-    func alignsByWallClock() throws {
+    /// A scratch folder and a one-step, two-VU scenario (written and loaded) whose shards the tests
+    /// fabricate: nothing is sent to its target.
+    static func shardScenario(duration: String, slo: String) throws -> (ScratchDirectory, String, Scenario) {
         let scratch = try ScratchDirectory()
         let file = try scratch.write("s.json", """
-        {"name": "s", "target": "http://127.0.0.1:9", "load": {"vus": 2, "duration": "3s"},
-         "steps": [{"name": "get", "request": {"method": "GET", "path": "/"}}], "slos": ["p50 < 1ms"]}
+        {"name": "s", "target": "http://127.0.0.1:9", "load": {"vus": 2, "duration": "\(duration)"},
+         "steps": [{"name": "get", "request": {"method": "GET", "path": "/"}}], "slos": ["\(slo)"]}
         """)
-        let scenario = try ScenarioLoader(environment: [:]).load(path: file)
+        return (scratch, file, try ScenarioLoader(environment: [:]).load(path: file))
+    }
+
+    @Test("shards that started two seconds apart are aligned by wall-clock second; counts and percentiles are exact")
+    func alignsByWallClock() throws {
+        let (scratch, file, scenario) = try Self.shardScenario(duration: "3s", slo: "p50 < 1ms")
         let start = Date(timeIntervalSince1970: 1_795_680_000.004)
         try Self.writeShard(scratch.url.appendingPathComponent("a"), index: 0, count: 2, scenario: scenario, file: file, startedAt: start,
                             seconds: [(10, 100), (10, 100), (10, 100)])
@@ -102,5 +112,39 @@ struct ShardMergeTests {
         let corrupt = ShardMerge.merge(paths: [scratch.path("c"), scratch.path("b")], allowPartial: false, scenarioFile: nil, environment: [:], latencyOut: nil)
         guard case let .failure(corruptFailure) = corrupt else { Issue.record("merged a corrupted log"); return }
         #expect(corruptFailure.description.contains("c/latency.hlog:6"))
+    }
+
+    @Test("the merged summary reports each shard's generator health and is saturated when one shard was, on the terminal too (negative twin: healthy shards are not)")
+    func mergedGeneratorHealth() throws {
+        let (scratch, file, scenario) = try Self.shardScenario(duration: "2s", slo: "p50 < 1s")
+        let start = Date(timeIntervalSince1970: 1_795_680_000)
+        func merge(_ secondShardOpenFiles: (limit: Int, peak: Int)) throws -> (ShardMerge.Outcome, JSONValue) {
+            let run = UUID().uuidString
+            try Self.writeShard(scratch.url.appendingPathComponent("\(run)-a"), index: 0, count: 2, scenario: scenario, file: file, startedAt: start,
+                                seconds: [(10, 100), (10, 100)], openFiles: (1_000, 20))
+            try Self.writeShard(scratch.url.appendingPathComponent("\(run)-b"), index: 1, count: 2, scenario: scenario, file: file, startedAt: start,
+                                seconds: [(10, 100), (10, 100)], openFiles: secondShardOpenFiles)
+            let outcome = try ShardMerge.merge(paths: [scratch.path("\(run)-a"), scratch.path("\(run)-b")], allowPartial: false, scenarioFile: nil,
+                                               environment: [:], latencyOut: scratch.url.appendingPathComponent("\(run).hlog")).get()
+            let document = RunFolderFiles.adding([("merged", outcome.mergedMember)], to: SummaryJSON.value(outcome.summary, libcurlVersion: "test"))
+            return (outcome, try JSONParser.parse(JSONWriter.serialize(document)))
+        }
+
+        let (healthy, healthyJSON) = try merge((1_000, 30))
+        #expect(healthyJSON.resolve(pointer: "/generator/saturated") == .bool(false))
+        #expect(healthyJSON.resolve(pointer: "/merged/shards/1/generator/saturated") == .bool(false))
+        #expect(healthy.summary.verdict == .passed)
+        #expect(!SummaryTable.render(healthy.summary, resultsPath: "x").contains("SATURATED"))
+
+        let (saturated, json) = try merge((100, 97))
+        #expect(json.resolve(pointer: "/generator/saturated") == .bool(true))
+        #expect(json.resolve(pointer: "/generator/findings/0") == .string("shard 1 of 2: open files peaked at 97 of the limit 100"))
+        #expect(json.resolve(pointer: "/generator/openFiles/peak") == .number(97), "the shard closest to its limit")
+        #expect(json.resolve(pointer: "/merged/shards/0/generator/saturated") == .bool(false))
+        #expect(json.resolve(pointer: "/merged/shards/1/generator/saturated") == .bool(true))
+        #expect(json.resolve(pointer: "/merged/shards/1/generator/lateness") != nil, "each shard's own lateness is kept")
+        let terminal = SummaryTable.render(saturated.summary, resultsPath: "x")
+        #expect(terminal.contains("SATURATED"), "\(terminal)")
+        #expect(terminal.contains("the load generator was saturated: shard 1 of 2: open files peaked at 97 of the limit 100"), "\(terminal)")
     }
 }

@@ -2,7 +2,9 @@
 """A minimal stateful MCP server (Streamable HTTP, JSON replies) whose DELETE never answers: the
 peer for "shutdown work is bounded" tests. initialize hands out a session id, every tools/call
 answers at once, DELETE /mcp holds the connection open for --delete-hang seconds. GET /stats
-says how many DELETEs arrived. Prints its port on stdout; binds 127.0.0.1 only.
+says how many DELETEs arrived. A tools/call of the tool "sse" with {"events": [N, ...]} answers as
+an SSE stream: one log notification event of about N bytes per entry, then the reply event (for
+the per-event size limit). Prints its port on stdout; binds 127.0.0.1 only.
 """
 import argparse
 import json
@@ -42,7 +44,22 @@ class Handler(Base):
             self.end_headers()
             self.wfile.write(body)
             return
-        self.reply(200, {"jsonrpc": "2.0", "id": message["id"], "result": {"content": [{"type": "text", "text": "ok"}]}})
+        result = {"jsonrpc": "2.0", "id": message["id"], "result": {"content": [{"type": "text", "text": "ok"}]}}
+        params = message.get("params") or {}
+        if params.get("name") == "sse":
+            stream = b""
+            for size in params.get("arguments", {}).get("events", []):
+                note = json.dumps({"jsonrpc": "2.0", "method": "notifications/message",
+                                   "params": {"level": "info", "data": "x" * max(0, size - 100)}})
+                stream += b"event: message\r\ndata: " + note.encode() + b"\r\n\r\n"
+            stream += b"event: message\r\ndata: " + json.dumps(result).encode() + b"\r\n\r\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(stream)))
+            self.end_headers()
+            self.wfile.write(stream)
+            return
+        self.reply(200, result)
 
     def do_DELETE(self):
         with lock:

@@ -30,22 +30,42 @@ public enum OpenFileBudget {
         return limits.soft
     }
 
-    /// Descriptors a run of `load` needs at its peak.
-    public static func needed(for load: LoadModel, workers: Int?) -> Int {
-        RunPlan.connections(for: load) + perWorker * RunPlan.workerCount(for: load, requested: workers) + reserve
+    /// Descriptors a run of `load` needs at its peak, besides those already open beyond stdio
+    /// (`alreadyOpen`: inherited from the parent, e.g. `exec 3<file`, take room from the limit too).
+    public static func needed(for load: LoadModel, workers: Int?, alreadyOpen: Int = 0) -> Int {
+        RunPlan.connections(for: load) + perWorker * RunPlan.workerCount(for: load, requested: workers) + reserve + alreadyOpen
     }
 
-    /// Why `load` cannot run under the current limit, or nil when it fits.
+    /// Descriptors open now beyond stdin, stdout and stderr (counted in `reserve`).
+    public static func openBeyondStdio() -> Int { max(0, (openNow() ?? 3) - 3) }
+
+    /// Why `load` cannot run under the current limit, or nil when it fits. Descriptors already
+    /// open count: the limit is on all of the process's descriptors, not only the run's.
     public static func problem(for load: LoadModel, workers: Int?) -> String? {
-        let needed = needed(for: load, workers: workers)
+        let alreadyOpen = openBeyondStdio()
+        let needed = needed(for: load, workers: workers, alreadyOpen: alreadyOpen)
         let limit = limits.soft
         guard needed > limit else { return nil }
-        return "needs \(needed) open files, the limit is \(limit) (RLIMIT_NOFILE); raise it (ulimit -n) or lower the connections/VUs"
+        let held = alreadyOpen > 0 ? ", \(alreadyOpen) of them already open" : ""
+        return "needs \(needed) open files, the limit is \(limit) (RLIMIT_NOFILE\(held)); raise it (ulimit -n) or lower the connections/VUs"
     }
 
-    /// Descriptors this process has open now (nil where /proc is unavailable).
+    /// Descriptors this process has open now (nil where /proc is unavailable). When the directory
+    /// cannot be opened for lack of descriptors (EMFILE/ENFILE), the process is at its limit.
     public static func openNow() -> Int? {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")).map { max(0, $0.count - 1) }
+        guard let directory = opendir("/proc/self/fd") else {
+            return errno == EMFILE || errno == ENFILE ? limits.soft : nil
+        }
+        defer { closedir(directory) }
+        var entries = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { entries += 1 }
+        }
+        // The directory's own descriptor is listed too.
+        return max(0, entries - 1)
     }
 
     private static func clamp(_ value: rlim_t) -> Int { value > rlim_t(Int.max) ? Int.max : Int(value) }

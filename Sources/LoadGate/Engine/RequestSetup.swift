@@ -20,6 +20,7 @@ enum RequestSetup {
         let context = Unmanaged.passUnretained(slot).toOpaque()
         CurlEasy.setCallbacks(handle, body: slotWriteCallback, headers: slotHeaderCallback, context: context)
         _ = lg_easy_setopt_pointer(handle, CURLOPT_PRIVATE, context)
+        _ = lg_easy_keep_socket_errno(handle, slot.socketErrno)
     }
 
     /// Configures a plain HTTP step's request on the slot's handle.
@@ -57,6 +58,7 @@ enum RequestSetup {
         slot.bytesIn = 0
         slot.bodyLimit = prepared.step.maxBodyBytes
         slot.bodyTooLarge = false
+        slot.socketErrno.pointee = 0
     }
 
     /// Configures one exchange of a protocol step (headers and body as the flow built them).
@@ -89,6 +91,7 @@ enum RequestSetup {
         slot.bytesIn = 0
         slot.bodyLimit = maxBodyBytes
         slot.bodyTooLarge = false
+        slot.socketErrno.pointee = 0
         slot.firstBodyNanos = 0
     }
 
@@ -108,9 +111,12 @@ enum RequestSetup {
         return timings
     }
 
-    /// The system error behind a failed transfer (CURLINFO_OS_ERRNO), 0 when it succeeded.
+    /// The system error behind a failed transfer, 0 when it succeeded: a socket that could not be
+    /// opened (kept by the open-socket callback; libcurl itself reports 0 then), else CURLINFO_OS_ERRNO.
     static func osErrno(_ slot: Slot, result: CURLcode) -> Int {
-        result == CURLE_OK ? 0 : CurlEasy.info(slot.handle, long: CURLINFO_OS_ERRNO)
+        if result == CURLE_OK { return 0 }
+        if slot.socketErrno.pointee != 0 { return Int(slot.socketErrno.pointee) }
+        return CurlEasy.info(slot.handle, long: CURLINFO_OS_ERRNO)
     }
 
     /// The status of the response that just ended on `slot` (0: no response).

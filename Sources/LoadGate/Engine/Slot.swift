@@ -57,6 +57,9 @@ final class Slot {
     /// sets `bodyTooLarge`.
     var bodyLimit = Step.defaultMaxBodyBytes
     var bodyTooLarge = false
+    /// errno of a socket libcurl could not open for this slot's transfer (0: none), written by
+    /// the open-socket callback: EMFILE there is the generator's, not a connect failure.
+    let socketErrno = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     init(handle: CurlEasy.Handle, vu: Int, rank: Int? = nil, index: Int) {
         self.handle = handle
@@ -64,6 +67,7 @@ final class Slot {
         self.rank = rank ?? vu
         self.index = index
         body.reserveCapacity(16 * 1024)
+        socketErrno.initialize(to: 0)
     }
 
     func releaseDynamicHeaders() {
@@ -74,6 +78,7 @@ final class Slot {
     deinit {
         releaseDynamicHeaders()
         curl_easy_cleanup(handle)
+        socketErrno.deallocate()
     }
 }
 

@@ -23,7 +23,10 @@ enum TransferOutcome {
     /// One line saying what went wrong, for error samples: libcurl's own message for transport
     /// failures, the status for HTTP ones, what the class means otherwise.
     static func describe(_ failure: FailureClass, result: CURLcode = CURLE_OK, status: Int) -> String {
-        if result != CURLE_OK, failure != .bodyTooLarge { return "libcurl: " + String(cString: curl_easy_strerror(result)) }
+        // libcurl calls a socket it could not open "Couldn't connect to server": say what happened.
+        if result != CURLE_OK, failure != .bodyTooLarge, failure != .generatorFileLimit {
+            return "libcurl: " + String(cString: curl_easy_strerror(result))
+        }
         let http = status > 0 ? "HTTP \(status)" : "no response"
         switch failure {
         case .http5xx, .unexpectedStatus: return "\(http): not an expected status"

@@ -81,7 +81,7 @@ extension Worker {
             recorder.record(slot.stepIndex, completion, nowNanos: now)
             if let failure {
                 sampleError(slot.stepIndex, failure, status: slot.lastExchangeStatus,
-                            message: TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
+                            message: result.message ?? TransferOutcome.describe(failure, result: slot.lastExchangeResult, status: slot.lastExchangeStatus),
                             body: slot.body, now: now)
             }
         }

@@ -73,11 +73,14 @@ final class A2AFlow: StepFlow {
         if send.stream, response.isEventStream, !awaitingPoll {
             return handleStream(response, context)
         }
-        let (reply, _) = JSONRPC.reply(to: requestID, in: response)
+        let (reply, _) = JSONRPC.reply(to: requestID, in: response, maxEventBytes: step.maxEventBytes)
         switch reply {
         case .missing:
             recordSubmitIfFirst(response, failure: .protocolError, context: context)
             return .finish(FlowResult(failure: .protocolError))
+        case let .eventTooLarge(bytes):
+            recordSubmitIfFirst(response, failure: .bodyTooLarge, context: context)
+            return .finish(.eventTooLarge(bytes: bytes, step: step))
         case .error:
             recordSubmitIfFirst(response, failure: .jsonrpc, context: context)
             return .finish(FlowResult(failure: .jsonrpc))
@@ -100,7 +103,9 @@ final class A2AFlow: StepFlow {
         recordSubmitIfFirst(response, failure: nil, context: context)
         var last: JSONValue?
         var events: Int64 = 0
-        for payload in ServerSentEvents.dataPayloads(response.body) {
+        let parsed = ServerSentEvents.parse(response.body, maxEventBytes: step.maxEventBytes)
+        if let oversized = parsed.oversizedEventBytes { return .finish(.eventTooLarge(bytes: oversized, step: step)) }
+        for payload in parsed.payloads {
             guard let message = try? JSONParser.parse(payload) else { continue }
             events += 1
             if message["error"] != nil { return .finish(FlowResult(failure: .jsonrpc, document: message)) }

@@ -23,6 +23,8 @@ enum JSONRPC {
         case error(code: Int, message: String)
         /// No valid response with the id (or the body was not JSON-RPC): a protocol failure.
         case missing
+        /// An SSE event before the reply was over the step's `maxEventBytes` (`body-too-large`).
+        case eventTooLarge(bytes: Int)
     }
 
     static func request(id: Int64, method: String, paramsJSON: String?) -> [UInt8] {
@@ -39,20 +41,25 @@ enum JSONRPC {
         return Array((text + "}").utf8)
     }
 
-    /// All JSON-RPC messages in a response body: one JSON object or array, or one per SSE event.
-    static func messages(in response: ExchangeResponse) -> [JSONValue] {
+    /// All JSON-RPC messages in a response body: one JSON object or array, or one per SSE event
+    /// (up to the first event over `maxEventBytes`, whose size is returned).
+    static func messages(in response: ExchangeResponse, maxEventBytes: Int = Step.defaultMaxEventBytes)
+        -> (messages: [JSONValue], oversizedEventBytes: Int?) {
         if response.isEventStream {
-            return ServerSentEvents.dataPayloads(response.body).compactMap { try? JSONParser.parse($0) }
+            let parsed = ServerSentEvents.parse(response.body, maxEventBytes: maxEventBytes)
+            return (parsed.payloads.compactMap { try? JSONParser.parse($0) }, parsed.oversizedEventBytes)
         }
-        guard let value = try? JSONParser.parse(response.body) else { return [] }
-        if case let .array(items) = value { return items }
-        return [value]
+        guard let value = try? JSONParser.parse(response.body) else { return ([], nil) }
+        if case let .array(items) = value { return (items, nil) }
+        return ([value], nil)
     }
 
     /// The reply to `id` and the number of notifications (messages with a method and no id).
-    static func reply(to id: Int64, in response: ExchangeResponse) -> (reply: Reply, notifications: Notifications) {
+    static func reply(to id: Int64, in response: ExchangeResponse,
+                      maxEventBytes: Int = Step.defaultMaxEventBytes) -> (reply: Reply, notifications: Notifications) {
         var notifications = Notifications()
-        for message in messages(in: response) {
+        let (messages, oversized) = messages(in: response, maxEventBytes: maxEventBytes)
+        for message in messages {
             if message["id"] == nil || message["id"] == .null {
                 if case let .string(method)? = message["method"] { notifications.count(method) }
                 continue
@@ -68,6 +75,7 @@ enum JSONRPC {
                 return (.error(code: code, message: text), notifications)
             }
         }
+        if let oversized { return (.eventTooLarge(bytes: oversized), notifications) }
         return (.missing, notifications)
     }
 }

@@ -58,9 +58,10 @@ final class MCPFlow: StepFlow {
         switch phase {
         case .initialize:
             if let failure = response.statusFailure(expected: [200]) { return handshakeFailed(failure, session: session, response: response, context: context) }
-            let (reply, _) = JSONRPC.reply(to: requestID, in: response)
+            let (reply, _) = JSONRPC.reply(to: requestID, in: response, maxEventBytes: step.maxEventBytes)
             guard case let .result(result, _) = reply else {
                 if case .error = reply { return handshakeFailed(.jsonrpc, session: session, response: response, context: context) }
+                if case .eventTooLarge = reply { return handshakeFailed(.bodyTooLarge, session: session, response: response, context: context) }
                 return handshakeFailed(.protocolError, session: session, response: response, context: context)
             }
             if case let .string(version)? = result["protocolVersion"] { session.negotiatedVersion = version }
@@ -92,7 +93,7 @@ final class MCPFlow: StepFlow {
                 return proceed(context, now: response.doneNanos)
             }
             if let failure = response.statusFailure(expected: [200]) { return .finish(FlowResult(failure: failure)) }
-            let (reply, notifications) = JSONRPC.reply(to: requestID, in: response)
+            let (reply, notifications) = JSONRPC.reply(to: requestID, in: response, maxEventBytes: step.maxEventBytes)
             if notifications.progress > 0 { context.count(.progressNotifications, by: Int64(notifications.progress)) }
             if notifications.log > 0 { context.count(.logMessages, by: Int64(notifications.log)) }
             if notifications.other > 0 { context.count(.otherNotifications, by: Int64(notifications.other)) }
@@ -100,6 +101,8 @@ final class MCPFlow: StepFlow {
             switch reply {
             case .missing:
                 return .finish(FlowResult(failure: .protocolError))
+            case let .eventTooLarge(bytes):
+                return .finish(.eventTooLarge(bytes: bytes, step: step))
             case .error:
                 return .finish(FlowResult(failure: call.expectError ? nil : .jsonrpc))
             case let .result(result, message):

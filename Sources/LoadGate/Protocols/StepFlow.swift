@@ -37,6 +37,14 @@ struct FlowResult {
     var failure: FailureClass?
     /// The document captures are taken from (a JSON-RPC result, a task, a status body).
     var document: JSONValue?
+    /// What went wrong, for the error sample, when the class alone does not say it.
+    var message: String?
+
+    /// A stream whose event went over the step's `maxEventBytes`.
+    static func eventTooLarge(bytes: Int, step: Step) -> FlowResult {
+        FlowResult(failure: .bodyTooLarge,
+                   message: "SSE event of \(bytes) bytes larger than maxEventBytes \(step.maxEventBytes): the stream was not read further")
+    }
 }
 
 /// The next thing a flow wants done for its slot.

@@ -1,7 +1,7 @@
 /// Reading `steps`: each step's common fields, plain HTTP requests (method, path or URL, headers,
 /// body), and captures. Protocol steps continue in `ProtocolStepLoader`.
 extension ScenarioLoader {
-    private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture", "maxBodyBytes"]
+    private static let stepKeys = ["name", "request", "mcp", "a2a", "workflow", "expect", "timeout", "once", "capture", "maxBodyBytes", "maxEventBytes"]
     private static let requestKeys = ["method", "path", "url", "headers", "body", "json"]
     static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -52,6 +52,7 @@ extension ScenarioLoader {
         let capture = captures(value["capture"], at: path + ".capture", r)
         let timeout = r.duration(value["timeout"], at: path + ".timeout") ?? defaults.timeoutNanos
         let maxBodyBytes = r.integer(value["maxBodyBytes"], at: path + ".maxBodyBytes", in: 1...Step.maxBodyBytesCeiling)
+        let maxEventBytes = r.integer(value["maxEventBytes"], at: path + ".maxEventBytes", in: 1...Step.maxBodyBytesCeiling)
         var step: Step?
         if let kind = kinds.first, kind != "request" {
             step = protocolStep(value, kind: kind, name: name, at: path, target: target, defaultHeaders: defaults.headers,
@@ -62,6 +63,7 @@ extension ScenarioLoader {
         step?.once = once
         step?.capture = capture
         step?.maxBodyBytes = maxBodyBytes ?? Step.defaultMaxBodyBytes
+        step?.maxEventBytes = maxEventBytes ?? Step.defaultMaxEventBytes
         return step
     }
 

@@ -132,9 +132,13 @@ public struct Step: Sendable {
     /// A response body larger than this fails the request (`body-too-large`) and the transfer is
     /// stopped there, so a huge or endless body costs bounded memory and time.
     public var maxBodyBytes = Step.defaultMaxBodyBytes
+    /// One server-sent event (its lines up to the blank line that ends it) larger than this fails
+    /// an MCP or A2A step (`body-too-large`): events have their own limit within the body's.
+    public var maxEventBytes = Step.defaultMaxEventBytes
 
     public static let defaultMaxBodyBytes = 1 << 20
     public static let maxBodyBytesCeiling = 1 << 30
+    public static let defaultMaxEventBytes = 1 << 20
 
     public var isStatic: Bool {
         kind.isHTTP && url.isStatic && headers.allSatisfy { $0.value.isStatic } && (body?.isStatic ?? true)

@@ -291,6 +291,7 @@ public enum ShardMerge {
                     ("iterationsStarted", summary.resolve(pointer: "/load/achieved/iterationsStarted") ?? .null),
                     ("achievedRate", summary.resolve(pointer: "/load/achieved/rate") ?? .null),
                     ("lateness", summary["lateness"] ?? .null),
+                    ("generator", summary["generator"] ?? .null),
                 ]))
             }
         }
@@ -299,6 +300,13 @@ public enum ShardMerge {
         result.metricNames = names
 
         var summary = RunSummary.make(scenario: scenario, scenarioFile: file, result: result)
+        // The shards' own generator health: what each process measured, saturated if any one was.
+        let saturatedReason = "the load generator was saturated: "
+        summary.generator = generatorHealth(folders, computed: summary.generator)
+        summary.reasons.removeAll { $0.hasPrefix(saturatedReason) }
+        if summary.generator.saturated, !summary.reasons.contains(where: { $0.hasPrefix("the load generator was saturated and could account") }) {
+            summary.reasons.append(saturatedReason + summary.generator.findings.joined(separator: "; "))
+        }
         if !shardReasons.isEmpty || !missing.isEmpty {
             summary.verdict = .invalid
             var reasons = shardReasons
@@ -315,6 +323,38 @@ public enum ShardMerge {
             ("shards", .array(shardMembers)),
         ])
         return .success(Outcome(scenario: scenario, summary: summary, mergedMember: member))
+    }
+
+    /// The generator's health over a sharded run, from each shard's `generator` (its process
+    /// measured itself): CPU and workers summed, the lowest machine idle, dropped iterations
+    /// summed, the open files of the shard closest to its limit, saturated if any shard was, with
+    /// each shard's findings named by shard. Start lateness percentiles cannot be merged from
+    /// summaries: each shard's stays in `merged.shards[].generator`.
+    static func generatorHealth(_ folders: [Folder], computed: GeneratorHealth) -> GeneratorHealth {
+        var health = computed
+        var cpu = 0.0
+        var idle: Double?
+        var findings: [String] = []
+        var closestShare = -1.0
+        for folder in folders {
+            guard let generator = folder.summary["generator"], case .object = generator else { continue }
+            cpu += number(generator["cpuPercent"])
+            if case let .number(shardIdle)? = generator["machineIdlePercent"] { idle = min(idle ?? shardIdle, shardIdle) }
+            let limit = number(generator.resolve(pointer: "/openFiles/limit")), peak = number(generator.resolve(pointer: "/openFiles/peak"))
+            if limit > 0, peak / limit > closestShare {
+                closestShare = peak / limit
+                health.openFilesLimit = Int(limit)
+                health.openFilesPeak = Int(peak)
+            }
+            if generator["saturated"] == .bool(true), case let .array(items)? = generator["findings"] {
+                for case let .string(finding) in items { findings.append("shard \(folder.shard.index) of \(folder.shard.count): \(finding)") }
+            }
+        }
+        health.cpuPercent = cpu
+        health.machineIdlePercent = idle
+        health.findings = findings
+        health.saturated = !findings.isEmpty
+        return health
     }
 
     /// Reads every folder's `latency.hlog` at once, in time order, and hands over each wall-clock
