@@ -15,10 +15,12 @@ enum MergeCommand {
             }
             waitForSummaries(args.positionals, upTo: Double(nanos) / 1e9)
         }
+        let environment = ProcessInfo.processInfo.environment
+        SecretRegistration.inputs([args.values["scenario"]].compactMap { $0 }, environment: environment)
         let outputDirectory = try RunCommand.prepareOutput(args.values["out"], folderName: "merged", marker: "summary.json")
         let outcome: ShardMerge.Outcome
         switch ShardMerge.merge(paths: args.positionals, allowPartial: args.flags.contains("allow-partial"),
-                                scenarioFile: args.values["scenario"], environment: ProcessInfo.processInfo.environment,
+                                scenarioFile: args.values["scenario"], environment: environment,
                                 latencyOut: outputDirectory.appendingPathComponent(RunFolderFiles.latencyLog)) {
         case let .success(value): outcome = value
         case let .failure(failure):
@@ -26,6 +28,10 @@ enum MergeCommand {
             throw .invalidInput(failure)
         }
         let summary = outcome.summary
+        // The scenario the shards ran (named by --scenario or recorded in them): its secrets are
+        // masked in everything merge writes or prints.
+        SecretRegistration.inputs([summary.scenarioFile], environment: environment)
+        SecretRegistration.loaded(outcome.scenario.secretValues)
         let summaryFile = outputDirectory.appendingPathComponent("summary.json")
         do {
             try RunFolderFiles.writeTotals(summary.result, to: outputDirectory)

@@ -299,6 +299,10 @@ struct RedisClusterTopologyTests {
         #expect(topology.uncoveredSlots(unhealthy: ["e83e"]) == [5461...10922])
         let partial = try #require(RedisClusterTopology.parse(nodes: "x 127.0.0.1:1@2 myself,master - 0 0 1 connected 0-99 200", fallbackHost: "h"))
         #expect(RedisClusterTopology.rangesText(partial.uncoveredSlots(unhealthy: [])) == "100-199,201-16383")
+        // A node without an address gets the seed's host; a hostile reply is unreadable, never a crash.
+        #expect(RedisClusterTopology.parse(nodes: "x :7000@17000 myself,master - 0 0 1 connected 0-16383", fallbackHost: "h")?.masters.first?.host == "h")
+        #expect(RedisClusterTopology.parse(nodes: "x @ myself,master - 0 0 1 connected 0-16383", fallbackHost: "h") == nil)
+        #expect(RedisClusterTopology.parse(nodes: "x 127.0.0.1:99999@1 myself,master - 0 0 1 connected 0-16383", fallbackHost: "h") == nil)
     }
 
     @Test("persistence rule: configured and healthy, not merely nothing failed")

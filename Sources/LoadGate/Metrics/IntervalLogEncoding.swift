@@ -97,7 +97,7 @@ public enum IntervalLogEncoding {
         guard payloadLength <= encoded.count - headerSize else { throw DecodeError(description: "payload length \(payloadLength) exceeds the data") }
         guard normalizingOffset == 0 else { throw DecodeError(description: "normalizing index offset \(normalizingOffset) is not supported (shifted histograms)") }
         guard ratio == 1.0 else { throw DecodeError(description: "integer-to-double ratio \(ratio): a DoubleHistogram, not a latency histogram") }
-        guard (1...5).contains(digits), lowest >= 1, highest >= 2 * lowest else {
+        guard (1...5).contains(digits), lowest >= 1, lowest <= Int64.max / 2, highest >= 2 * lowest else {
             throw DecodeError(description: "invalid layout (lowest \(lowest), highest \(highest), \(digits) significant digits)")
         }
         var histogram = Histogram(lowestDiscernible: lowest, highestTrackable: highest, significantDigits: digits)

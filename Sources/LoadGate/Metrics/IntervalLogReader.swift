@@ -54,7 +54,7 @@ public final class IntervalLogReader {
             }
             let fields = rest.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
             guard fields.count == 4, let start = Double(fields[0]), let length = Double(fields[1]), let maxColumn = Double(fields[2]),
-                  start.isFinite, length.isFinite, length >= 0 else {
+                  start.isFinite, length.isFinite, maxColumn.isFinite, length >= 0, abs(start) < 1e12, length < 1e9 else {
                 throw located("expected StartTimestamp,Interval_Length,Interval_Max,Interval_Compressed_Histogram")
             }
             let histogram: Histogram

@@ -272,7 +272,7 @@ public enum ShardMerge {
             if case let .number(created)? = summary.resolve(pointer: "/mcp/sessionsCreated") { result.mcpSessionsCreated += Int64(created) }
             if case let .number(deleted)? = summary.resolve(pointer: "/mcp/sessionsDeleted") { result.mcpSessionsDeleted += Int64(deleted) }
             let end = folder.startedAt.addingTimeInterval(number(summary["durationSeconds"]))
-            result.elapsedNanos = max(result.elapsedNanos, Int64((end.timeIntervalSince(base) * 1e9).rounded()))
+            result.elapsedNanos = max(result.elapsedNanos, clamped(end.timeIntervalSince(base) * 1e9))
             if summary["verdict"] == .string("invalid"), case let .array(reasons)? = summary["reasons"] {
                 for case let .string(reason) in reasons where !reason.hasPrefix("SLO failed") {
                     shardReasons.append("shard \(folder.shard.index) of \(folder.shard.count): \(reason)")
@@ -363,7 +363,7 @@ public enum ShardMerge {
                                onSecond: (IntervalSnapshot) -> Void) throws {
         let readers = try folders.map { try IntervalLogReader(path: $0.path + "/" + RunFolderFiles.latencyLog) }
         let baseSeconds = base.timeIntervalSince1970
-        func key(_ entry: IntervalLogReader.Entry) -> Int { Int((entry.startSeconds - baseSeconds).rounded()) }
+        func key(_ entry: IntervalLogReader.Entry) -> Int { Int(clamped(entry.startSeconds - baseSeconds)) }
         var heads = try readers.map { try $0.next() }
         var previous = Int.min
         while let second = heads.compactMap({ $0.map(key) }).min() {
@@ -379,9 +379,9 @@ public enum ShardMerge {
                         throw IntervalLogReader.ReadError(description: "\(reader.path): Tag=\(entry.tag ?? "(none)") names no step of the scenario")
                     }
                     var histogram = entry.histogram
-                    histogram.restore(counts: histogram.counts, max: Int64((entry.maxColumn * 1_000).rounded()))
+                    histogram.restore(counts: histogram.counts, max: clamped(entry.maxColumn * 1_000))
                     snapshot.steps[index].latency.merge(histogram)
-                    snapshot.spanNanos = max(snapshot.spanNanos, Int64((entry.lengthSeconds * 1e9).rounded()))
+                    snapshot.spanNanos = max(snapshot.spanNanos, clamped(entry.lengthSeconds * 1e9))
                     heads[readerIndex] = try reader.next()
                 }
             }
@@ -417,8 +417,8 @@ public enum ShardMerge {
 
         mutating func absorb(_ stats: JSONValue?) {
             guard let stats, let count = stats["count"].map(ShardMerge.number), count > 0 else { return }
-            if case let .number(low)? = stats["min"] { let micros = Int64((low * 1e6).rounded()); min = Swift.min(min ?? micros, micros) }
-            if case let .number(high)? = stats["max"] { let micros = Int64((high * 1e6).rounded()); max = Swift.max(max ?? micros, micros) }
+            if case let .number(low)? = stats["min"] { let micros = clamped(low * 1e6); min = Swift.min(min ?? micros, micros) }
+            if case let .number(high)? = stats["max"] { let micros = clamped(high * 1e6); max = Swift.max(max ?? micros, micros) }
             if case let .number(mean)? = stats["mean"] { sum += mean * 1e6 * count } else { hasMean = false }
         }
 
@@ -459,7 +459,7 @@ public enum ShardMerge {
         guard case let .array(items)? = value else { return }
         for item in items {
             let second = Int(number(item["t"])) + shift
-            let span = Int64((number(item["span"]) * 1e9).rounded())
+            let span = clamped(number(item["span"]) * 1e9)
             var point = points[second] ?? TimeSeriesPoint(second: second, spanNanos: 0, requests: 0, failures: 0)
             point.requests += int64(item["requests"])
             point.failures += int64(item["failures"])
@@ -478,15 +478,25 @@ public enum ShardMerge {
         return ""
     }
 
+    /// A number from a shard's file (either JSON number form); 0 when absent or not finite.
     static func number(_ value: JSONValue?) -> Double {
-        if case let .number(number)? = value { return number }
-        return 0
+        guard let number = value?.numberValue, number.isFinite else { return 0 }
+        return number
     }
 
-    static func int64(_ value: JSONValue?) -> Int64 { Int64(number(value).rounded()) }
+    /// A count from a shard's file: a file is input, so a value that does not fit (1e300) is
+    /// clamped instead of trapping; counts near the clamp are refused elsewhere as inconsistent.
+    static func int64(_ value: JSONValue?) -> Int64 { clamped(number(value)) }
+
+    /// A value read from a shard's files, rounded and clamped into Int64 (a hostile 1e300 or a
+    /// NaN must not trap the merge).
+    static func clamped(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value.rounded(), -9e15), 9e15))
+    }
 
     static func int(_ value: JSONValue?) -> Int? {
-        guard case let .number(number)? = value, number == number.rounded(), abs(number) < 1e9 else { return nil }
+        guard let number = value?.numberValue, number == number.rounded(), abs(number) < 1e9 else { return nil }
         return Int(number)
     }
 }

@@ -83,7 +83,9 @@ final class RESPClient {
         switch kind {
         case "+": return .simple(rest)
         case "-": return .error(rest)
-        case ":": return .integer(Int(rest) ?? 0)
+        case ":":
+            guard let number = Int(rest) else { return .broken("bad integer reply") }
+            return .integer(number)
         case "$":
             guard let length = Int(rest) else { return .broken("bad bulk length") }
             if length < 0 { return .null }

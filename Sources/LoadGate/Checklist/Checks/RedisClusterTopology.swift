@@ -33,8 +33,11 @@ struct RedisClusterTopology: Equatable {
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 8 else { return nil }
-            let endpoint = fields[1].split(separator: "@", maxSplits: 1)[0]
-            guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return nil }
+            // A peer's reply: a field without an endpoint or a port outside 0...65535 makes the
+            // reply unreadable, never a crash (port 0 is what Redis shows for a node without one).
+            guard let endpoint = fields[1].split(separator: "@", maxSplits: 1).first,
+                  let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]),
+                  (0...65535).contains(port) else { return nil }
             var host = String(endpoint[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             if host.isEmpty { host = fallbackHost }
