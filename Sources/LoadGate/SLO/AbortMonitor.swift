@@ -34,6 +34,8 @@ public struct AbortMonitor: Sendable {
     /// Windowed abortOnFail SLOs, by their index in `SLOMonitor`'s windowed list.
     private let windowedSLOs: [(slo: SLOExpression, windowedIndex: Int)]
     private let originSecond: Int
+    /// Iterations dropped since the origin (for an abortOnFail SLO on `dropped`).
+    private var droppedSoFar: Int64 = 0
 
     /// - Parameters:
     ///   - wholeRun: abortOnFail SLOs without a window, with the metric indices of their scope.
@@ -52,6 +54,7 @@ public struct AbortMonitor: Sendable {
         let endNanos = Int64(snapshot.second) * DurationText.nanosPerSecond + snapshot.spanNanos
         let atSeconds = Double(endNanos) / 1e9
         var abort: RunAbort?
+        if snapshot.second >= originSecond { droppedSoFar += snapshot.generator.dropped }
         for index in cumulative.indices {
             if snapshot.second >= originSecond {
                 for metric in cumulative[index].scope where metric < snapshot.steps.count {
@@ -65,7 +68,7 @@ public struct AbortMonitor: Sendable {
             let data = cumulative[index]
             guard abort == nil, endNanos >= data.slo.abortAfterNanos, data.coveredNanos > 0 else { continue }
             let (observed, text) = SLOEvaluator.measure(data.slo.metric, histogram: data.latency, requests: data.requests, failed: data.failed,
-                                                        seconds: Double(data.coveredNanos) / 1e9, dropped: 0)
+                                                        seconds: Double(data.coveredNanos) / 1e9, dropped: droppedSoFar)
             if !(observed.map { data.slo.comparison.holds($0, data.slo.threshold) } ?? false) {
                 abort = RunAbort(expression: data.slo.text, atSeconds: atSeconds, observedText: text)
             }
