@@ -303,10 +303,12 @@ final class Worker: @unchecked Sendable {
             completion.applyTimeoutFloor(prepared.step.timeoutNanos)
             recorder.record(slot.stepIndex, completion, nowNanos: now)
             if let failure {
-                let message = failure == .bodyTooLarge
-                    ? "body larger than maxBodyBytes \(prepared.step.maxBodyBytes): stopped after \(slot.bytesIn) bytes"
-                    : TransferOutcome.describe(failure, result: result, status: status)
-                sampleError(slot.stepIndex, failure, status: status, message: message, body: slot.captureBody ? slot.body : nil, now: now)
+                // The message is an autoclosure: built only when the class still wants a sample.
+                sampleError(slot.stepIndex, failure, status: status,
+                            message: failure == .bodyTooLarge
+                                ? "body larger than maxBodyBytes \(prepared.step.maxBodyBytes): stopped after \(slot.bytesIn) bytes"
+                                : TransferOutcome.describe(failure, result: result, status: status),
+                            body: slot.captureBody ? slot.body : nil, now: now)
             }
         }
         advance(slot, now: now)

@@ -27,15 +27,17 @@ public struct TimeSeriesAggregator {
     }
 
     public mutating func absorb(_ snapshot: IntervalSnapshot) {
-        let overall = snapshot.overall(stepCount: stepCount)
-        totalRequests += overall.requests
-        totalFailures += overall.failed
+        // Counts only: merging the steps' histograms here would cost a full merge per worker per second.
+        let steps = snapshot.steps.prefix(stepCount)
+        let requests = steps.reduce(0) { $0 + $1.requests }, failed = steps.reduce(0) { $0 + $1.failed }
+        totalRequests += requests
+        totalFailures += failed
         if snapshot.second < nextSecond {
             // A straggler for a second already finalized (cannot happen with correct watermarks);
             // fold its counts into the points so totals stay exact.
             if let index = points.firstIndex(where: { $0.second == snapshot.second }) {
-                points[index].requests += overall.requests
-                points[index].failures += overall.failed
+                points[index].requests += requests
+                points[index].failures += failed
             }
             return
         }
