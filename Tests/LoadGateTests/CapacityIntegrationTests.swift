@@ -33,7 +33,7 @@ struct CapacityIntegrationTests {
         #expect(report["ending"] == .string("converged"))
         #expect(run.stdout.contains("capacity: \(DurationText.trim(found))/s offered met every SLO"))
         // Every step's table row is printed and recorded.
-        if case let .array(steps)? = report["steps"] { #expect(steps.count >= 5) }
+        if case let .array(steps)? = report["steps"] { #expect(steps.count >= 5) } else { Issue.record("no steps in capacity.json") }
         // The chart: p50, p95, p99 and error rate against offered rate, one point per step.
         let html = try String(contentsOfFile: scratch.path("out/capacity.html"), encoding: .utf8)
         #expect(html.components(separatedBy: "<svg").count - 1 == 1)

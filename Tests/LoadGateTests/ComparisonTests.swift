@@ -100,7 +100,10 @@ struct ComparisonTests {
     @Test("a busy generator (late starts of the order of the floor) is said out loud, without changing the verdict")
     func busyGeneratorNote() {
         let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0)])
-        guard case var .object(members) = SummaryFixture.summary(steps: [("live", 0.030, 0.031, 0.033, 1000, 0)]) else { return }
+        guard case var .object(members) = SummaryFixture.summary(steps: [("live", 0.030, 0.031, 0.033, 1000, 0)]) else {
+            Issue.record("the fixture is not an object")
+            return
+        }
         members.append(("lateness", .object([("p99", .number(0.0076))])))
         let comparison = SummaryFixture.compare(base, .object(members))
         #expect(comparison.scenarios.first?.notes == ["the generator started requests up to 7.6ms late (p99) in the new run: the machine was busy, so latency changes of that size may be its noise rather than the target's"])
@@ -191,6 +194,7 @@ struct ComparisonTests {
         let base = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0)])
         let slow = SummaryFixture.summary(steps: [("live", 0.030, 0.031, 0.033, 1000, 0)])
         let comparison = SummaryFixture.compare(base, slow)
+        #expect(!comparison.scenarios[0].deltas.isEmpty)
         for delta in comparison.scenarios[0].deltas {
             let back = BaselineComparison.delta(from: BaselineComparison.deltaValue(delta))
             #expect(back.map { ComparisonText.sentence(scenario: "api", $0) } == ComparisonText.sentence(scenario: "api", delta))

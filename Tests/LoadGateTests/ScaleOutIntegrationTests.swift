@@ -153,6 +153,8 @@ struct ScaleOutIntegrationTests {
         if case let .array(points)? = merged["timeseries"] {
             #expect(points.compactMap { Self.number($0, "/requests") }.reduce(0, +) == total)
             #expect(points.count <= 5, "aligned seconds, not one series per shard: \(points.count)")
+        } else {
+            Issue.record("no merged timeseries")
         }
         // The merged folder has a run's shape, and its interval log adds up to the merged counts.
         let mergedLog = try Self.unionOfLogs([scratch.path("merged")])
@@ -240,11 +242,14 @@ struct ScaleOutIntegrationTests {
             }
             // Per second: the interval counts are the summary's time series.
             if case let .array(points)? = summary.resolve(pointer: "/steps/\(index)/timeseries") {
+                #expect(!points.isEmpty, "\(name) has per-second points to compare")
                 for point in points {
                     let second = Int(Self.number(point, "/t") ?? -1)
                     let requests = Self.number(point, "/requests") ?? 0
                     #expect((Self.number(document, "/tags/\(name)/seconds/\(second)") ?? 0) == requests, "\(name) second \(second)")
                 }
+            } else {
+                Issue.record("\(name): no per-step timeseries in the summary")
             }
         }
 
