@@ -21,7 +21,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "LoadGate", dependencies: ["CCurl", "CZlib"]),
+        // Header-only: epoll and socket calls Swift cannot make directly (packed structs, variadics).
+        .systemLibrary(name: "CNet", path: "Sources/CNet"),
+        .target(name: "LoadGate", dependencies: ["CCurl", "CZlib", "CNet"]),
         .executableTarget(name: "loadgate", dependencies: ["LoadGate"]),
         .testTarget(name: "LoadGateTests", dependencies: ["LoadGate", "loadgate"], exclude: ["Fixtures"]),
     ],

@@ -16,6 +16,9 @@ public struct GeneratorHealth: Sendable {
     public var openFilesPeak: Int
     public var saturated: Bool
     public var findings: [String]
+    /// "native" or "libcurl", and the reason it was chosen (`HTTPEngineChoice`).
+    public var httpEngine: String?
+    public var httpEngineReason: String?
 
     /// CPU at or above this share of the workers' cores means the event loops had no slack.
     public static let cpuSaturationShare = 0.9
@@ -32,6 +35,8 @@ public struct GeneratorHealth: Sendable {
         dropped = result.dropped
         openFilesLimit = result.openFilesLimit
         openFilesPeak = result.openFilesPeak
+        httpEngine = result.httpEngine?.engine.rawValue
+        httpEngineReason = result.httpEngine?.reason
         var findings: [String] = []
         let cpuBound = cpuPercent >= Self.cpuSaturationShare * Double(max(workers, 1)) * 100
         if cpuBound {

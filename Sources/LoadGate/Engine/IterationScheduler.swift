@@ -118,6 +118,17 @@ struct IterationScheduler {
         return max(intended, lastStartPassNanos + batchWindowNanos)
     }
 
+    /// Open model: true when a pass may start iterations at `elapsedNanos`. Between passes a loop
+    /// turn woken by a socket starts nothing (else every response would start the one or two
+    /// iterations due meanwhile, one wake-up of the target each, and the batch would be lost),
+    /// unless the head iteration is waiting for a connection: that one is already late on the
+    /// target's account and starts as soon as a connection frees.
+    func passDue(elapsedNanos: Int64, lastStartPassNanos: Int64?, waitingForConnection: Bool) -> Bool {
+        if waitingForConnection { return true }
+        guard let pass = nextPassNanos(lastStartPassNanos: lastStartPassNanos) else { return true }
+        return elapsedNanos >= pass
+    }
+
     // MARK: Closed model
 
     /// True while the closed model may still start iterations at `elapsedNanos`.

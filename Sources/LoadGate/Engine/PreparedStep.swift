@@ -13,6 +13,10 @@ final class PreparedStep: @unchecked Sendable {
     let isStatic: Bool
     let bodyNeedles: [[UInt8]]
     let needsBody: Bool
+    /// The native engine's request head for a static step (nil: templated, or not native-ready).
+    let nativeHead: UnsafeMutableRawBufferPointer?
+    /// The body the native engine sends (a GET's or HEAD's body is never sent, as with libcurl).
+    let nativeSendsBody: Bool
 
     init(index: Int, step: Step) {
         self.index = index
@@ -34,6 +38,16 @@ final class PreparedStep: @unchecked Sendable {
             staticHeaders = nil
             staticBody = nil
         }
+        nativeSendsBody = step.body != nil && step.method != "GET" && step.method != "HEAD"
+        if step.isStatic, let url = NativeURL(step.url.staticText) {
+            let bytes = NativeRequest.head(method: step.method, url: url, headers: step.headers.map { ($0.name, $0.value.staticText) },
+                                           bodyLength: NativeRequest.bodyLength(method: step.method, body: staticBody?.count))
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+            buffer.copyBytes(from: bytes)
+            nativeHead = buffer
+        } else {
+            nativeHead = nil
+        }
         bodyNeedles = step.expect.bodyContains.map { Array($0.utf8) }
         needsBody = step.expect.needsBody || !step.capture.isEmpty  // captures read the body too
     }
@@ -41,6 +55,7 @@ final class PreparedStep: @unchecked Sendable {
     deinit {
         curl_slist_free_all(staticHeaders)
         if let staticBody, let base = staticBody.baseAddress { base.deallocate() }
+        nativeHead?.deallocate()
     }
 
     /// Sets method and body options on `handle`. `body` must stay valid for the transfer when

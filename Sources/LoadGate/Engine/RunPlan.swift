@@ -10,6 +10,8 @@ public struct RunPlan: Sendable {
     let preparedSteps: [PreparedStep]
     /// True when no proxy is configured in the environment: libcurl then skips per-request getenv.
     let noProxy: Bool
+    /// Native HTTP/1.1 or libcurl for this run, and why (`HTTPEngineChoice`).
+    public let httpEngine: HTTPEngineChoice
     /// Names of everything recorded: the steps, then the protocol phases (`mcp.initialize`, ...).
     public let metricNames: [String]
     /// The A2A agent resolved from its card by the preflight (nil when no step speaks A2A or the
@@ -38,6 +40,7 @@ public struct RunPlan: Sendable {
         preparedSteps = scenario.steps.enumerated().map { PreparedStep(index: $0.offset, step: $0.element) }
         let proxyVariables = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
         noProxy = !proxyVariables.contains { !(environment[$0] ?? "").isEmpty }
+        httpEngine = HTTPEngineChoice.choose(scenario: scenario, noProxy: noProxy)
         var names = scenario.steps.map(\.name)
         for phase in scenario.steps.flatMap(\.phaseNames) where !names.contains(phase) { names.append(phase) }
         metricNames = names

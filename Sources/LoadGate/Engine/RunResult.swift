@@ -52,6 +52,8 @@ public struct RunResult: Sendable {
     public var sloWindows: [String: SLOWindowOutcome] = [:]
     /// Set when an abortOnFail SLO stopped the run early (a gate failure, not an interrupt).
     public var abort: RunAbort?
+    /// Which HTTP engine carried the requests, and why (nil: not recorded, e.g. an old summary).
+    public var httpEngine: HTTPEngineChoice?
 
     /// All steps merged: the "overall" scope of SLOs.
     public var overall: StepMetrics {

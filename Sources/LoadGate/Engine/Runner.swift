@@ -64,7 +64,7 @@ public struct Runner {
             if !interrupted, wait(200) {
                 interrupted = true
                 stop.stop()
-                for worker in workers { curl_multi_wakeup(worker.multi) }
+                for worker in workers { worker.wake() }
             }
             while finished.wait(timeout: .now()) == .success { done += 1 }
             openFilesPeak = max(openFilesPeak, OpenFileBudget.openNow() ?? 0)
@@ -73,7 +73,7 @@ public struct Runner {
                 // An abortOnFail SLO failed: stop as on an interrupt, but the verdict is "failed".
                 stoppedBySLO = true
                 stop.stop()
-                for worker in workers { curl_multi_wakeup(worker.multi) }
+                for worker in workers { worker.wake() }
             }
             progress(RunProgress(elapsedNanos: max(0, MonotonicClock.nowNanos() - startNanos), plannedNanos: plannedNanos,
                                  requests: aggregator.totalRequests, failures: aggregator.totalFailures,
@@ -123,6 +123,7 @@ public struct Runner {
         result.generatorLoad = GeneratorLoad.between(loadBefore, loadAfter)
         result.openFilesLimit = OpenFileBudget.limits.soft
         result.openFilesPeak = openFilesPeak
+        result.httpEngine = plan.httpEngine
         return result
     }
 }

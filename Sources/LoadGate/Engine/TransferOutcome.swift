@@ -12,8 +12,16 @@ enum TransferOutcome {
     /// `bodyTooLarge`: the engine stopped the transfer at the step's body limit.
     static func classify(result: CURLcode, osErrno: Int = 0, bodyTooLarge: Bool = false, status: Int, expect: Expectation,
                          bodyMatches: () -> Bool) -> FailureClass? {
+        classify(transport: result == CURLE_OK ? nil : transportFailure(result, osErrno: osErrno), bodyTooLarge: bodyTooLarge,
+                 status: status, expect: expect, bodyMatches: bodyMatches)
+    }
+
+    /// The same judgement with the transport's failure already classified (nil: a response came):
+    /// how the native engine's transfers are judged.
+    static func classify(transport: FailureClass?, bodyTooLarge: Bool, status: Int, expect: Expectation,
+                         bodyMatches: () -> Bool) -> FailureClass? {
         if bodyTooLarge { return .bodyTooLarge }
-        if result != CURLE_OK { return transportFailure(result, osErrno: osErrno) }
+        if let transport { return transport }
         if (500...599).contains(status), !(expect.status?.contains(status) ?? false) { return .http5xx }
         if !expect.accepts(status: status) { return .unexpectedStatus }
         if expect.needsBody, !bodyMatches() { return .expectation }

@@ -73,6 +73,8 @@ final class Worker: @unchecked Sendable {
     /// pass moves, so a loop turn woken by a socket costs no timer call.
     private var timerArmedNanos: Int64?
     var pollFDs = [curl_waitfd()]
+    /// The native HTTP/1.1 engine when the run qualifies (`HTTPEngineChoice`); nil: libcurl.
+    var native: NativeTransport?
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
         self.id = id
@@ -97,6 +99,9 @@ final class Worker: @unchecked Sendable {
         }
         for slot in slots { RequestSetup.configureConnection(slot, plan: plan) }
         freeSlots = Array(slots.indices.reversed())
+        if let origin = plan.httpEngine.origin, plan.httpEngine.engine == .native {
+            native = NativeTransport(slots: slots, origin: origin, timerFD: timerFD)
+        }
         for (index, name) in plan.metricNames.enumerated() { phaseIndex[name] = index }
         if plan.scenario.steps.contains(where: { if case .mcp = $0.kind { return true } else { return false } }) {
             mcpPool = MCPSessionPool(settings: plan.scenario.mcp, worker: id, workers: plan.workerCount, slots: slotCount)
@@ -114,7 +119,9 @@ final class Worker: @unchecked Sendable {
     }
 
     deinit {
-        for slot in slots where slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
+        let usedNative = native != nil
+        native = nil
+        for slot in slots where slot.inMulti && !usedNative { curl_multi_remove_handle(multi, slot.handle) }
         slots.removeAll()
         curl_multi_cleanup(multi)
         if timerFD >= 0 { close(timerFD) }
@@ -150,9 +157,16 @@ final class Worker: @unchecked Sendable {
             }
             recorder.roll(now, inFlight: inFlight)
             if issuing { issuing = issue(now: now) }
-            if !sleepers.isEmpty || !wakeups.isEmpty { serviceProtocolWaits(now: now) }
-            curl_multi_perform(multi, &running)
-            collectCompletions()
+            if let native {
+                native.expire(now: now)
+                collectNativeCompletions()
+                native.flush(now: MonotonicClock.nowNanos())
+                collectNativeCompletions()
+            } else {
+                if !sleepers.isEmpty || !wakeups.isEmpty { serviceProtocolWaits(now: now) }
+                curl_multi_perform(multi, &running)
+                collectCompletions()
+            }
             assert(inFlight == slots.filter(\.inMulti).count, "in-flight count equals handles in the multi")
             if !issuing && inFlight == 0 && !slots.contains(where: \.busy) { break }
             wait(now: MonotonicClock.nowNanos(), issuing: issuing)
@@ -166,6 +180,8 @@ final class Worker: @unchecked Sendable {
     func issue(now: Int64) -> Bool {
         let elapsed = now - runStartNanos
         if scheduler.isOpen {
+            guard scheduler.passDue(elapsedNanos: elapsed, lastStartPassNanos: lastStartPassNanos,
+                                    waitingForConnection: headWaitedForConnection) else { return true }
             while true {
                 switch scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: !freeSlots.isEmpty) {
                 case let .start(iteration):
@@ -254,9 +270,13 @@ final class Worker: @unchecked Sendable {
             startProtocolStep(slot, latencyStartNanos: latencyStartNanos, now: now)
             return
         }
-        RequestSetup.configureStep(slot, prepared: prepared)
         slot.latencyStartNanos = latencyStartNanos
         slot.sentNanos = now
+        if let native {
+            startNativeStep(slot, prepared: prepared, transport: native, now: now)
+            return
+        }
+        RequestSetup.configureStep(slot, prepared: prepared)
         attach(slot)
     }
 
@@ -287,19 +307,28 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    /// A plain step's transfer ended: classify, capture, record, move on.
+    /// A plain step's libcurl transfer ended: what libcurl reports, then `finishHTTPStep`.
     func finishHTTPStep(_ slot: Slot, result: CURLcode, now: Int64) {
-        let prepared = plan.preparedSteps[slot.stepIndex]
         let status = RequestSetup.status(slot, result: result)
-        var failure = TransferOutcome.classify(result: result, osErrno: RequestSetup.osErrno(slot, result: result),
-                                               bodyTooLarge: slot.bodyTooLarge, status: status, expect: prepared.step.expect,
-                                               bodyMatches: { prepared.bodyMeetsExpectations(slot.body) })
+        let transport = result == CURLE_OK ? nil : TransferOutcome.transportFailure(result, osErrno: RequestSetup.osErrno(slot, result: result))
+        finishHTTPStep(slot, status: status, transport: transport, timings: RequestSetup.timings(slot, result: result),
+                       describe: { TransferOutcome.describe($0, result: result, status: status) }, now: now)
+    }
+
+    /// A plain step's transfer ended (either engine): classify, capture, record, move on.
+    /// `timings` and `describe` are asked only when the iteration is measured (and a failure
+    /// wants a sample), so an unmeasured or successful request pays for neither.
+    func finishHTTPStep(_ slot: Slot, status: Int, transport: FailureClass?, timings: @autoclosure () -> TransferTimings,
+                        describe: (FailureClass) -> String, now: Int64) {
+        let prepared = plan.preparedSteps[slot.stepIndex]
+        var failure = TransferOutcome.classify(transport: transport, bodyTooLarge: slot.bodyTooLarge, status: status,
+                                               expect: prepared.step.expect, bodyMatches: { prepared.bodyMeetsExpectations(slot.body) })
         if failure == nil, !prepared.step.capture.isEmpty {
             if let document = try? JSONParser.parse(slot.body) { capture(prepared.step, from: document, into: slot) } else { failure = .expectation }
         }
         if slot.measured {
             var completion = Completion(latencyNanos: now - slot.latencyStartNanos, serviceNanos: now - slot.sentNanos,
-                                        status: status, failure: failure, timings: RequestSetup.timings(slot, result: result))
+                                        status: status, failure: failure, timings: timings())
             completion.applyTimeoutFloor(prepared.step.timeoutNanos)
             recorder.record(slot.stepIndex, completion, nowNanos: now)
             if let failure {
@@ -307,7 +336,7 @@ final class Worker: @unchecked Sendable {
                 sampleError(slot.stepIndex, failure, status: status,
                             message: failure == .bodyTooLarge
                                 ? "body larger than maxBodyBytes \(prepared.step.maxBodyBytes): stopped after \(slot.bytesIn) bytes"
-                                : TransferOutcome.describe(failure, result: result, status: status),
+                                : describe(failure),
                             body: slot.captureBody ? slot.body : nil, now: now)
             }
         }
@@ -361,13 +390,14 @@ final class Worker: @unchecked Sendable {
                                                            failure: .incomplete, timings: nil), nowNanos: now)
                 sampleError(slot.stepIndex, .incomplete, status: 0, message: "still running when the run was cut", body: nil, now: now)
             }
-            if slot.inMulti { curl_multi_remove_handle(multi, slot.handle) }
+            if slot.inMulti, native == nil { curl_multi_remove_handle(multi, slot.handle) }
             slot.inMulti = false
             slot.busy = false
             slot.parked = false
             slot.pendingRequest = nil
             aborted += 1
         }
+        native?.abandonAll()
         sleepers.removeAll()
         wakeups.removeAll()
         inFlight = 0
@@ -393,28 +423,51 @@ final class Worker: @unchecked Sendable {
         }
         let untilNextSecond = DurationText.nanosPerSecond - (now - runStartNanos) % DurationText.nanosPerSecond
         timeoutMs = min(timeoutMs, Int(untilNextSecond / 1_000_000) + 1)
+        if let deadline = native?.nextDeadlineNanos { timeoutMs = min(timeoutMs, max(0, Int((deadline - now) / 1_000_000) + 1)) }
         guard let dueNanos else {
-            curl_multi_poll(multi, nil, 0, Int32(timeoutMs), nil)
+            sleep(timeoutMs: timeoutMs, withTimer: false)
             return
         }
         let waitNanos = dueNanos - now
         if waitNanos <= 0 { return }
         guard timerFD >= 0 else {
-            curl_multi_poll(multi, nil, 0, Int32(min(timeoutMs, Int(waitNanos / 1_000_000))), nil)
+            sleep(timeoutMs: min(timeoutMs, Int(waitNanos / 1_000_000)), withTimer: false)
             return
         }
         if timerArmedNanos != dueNanos {
             lg_timer_arm_absolute(timerFD, dueNanos)
             timerArmedNanos = dueNanos
         }
-        pollFDs[0].fd = timerFD
-        pollFDs[0].events = Int16(CURL_WAIT_POLLIN)
-        pollFDs[0].revents = 0
-        curl_multi_poll(multi, &pollFDs, 1, Int32(min(timeoutMs, Int(waitNanos / 1_000_000) + 1)), nil)
-        if pollFDs[0].revents != 0 {
+        sleep(timeoutMs: min(timeoutMs, Int(waitNanos / 1_000_000) + 1), withTimer: true)
+    }
+
+    /// Waits on the engine's sockets (and the timerfd): curl_multi_poll, or the native epoll set,
+    /// whose finished transfers are recorded and whose next requests are sent right away.
+    private func sleep(timeoutMs: Int, withTimer: Bool) {
+        var timerFired = false
+        if let native {
+            timerFired = native.wait(timeoutMs: Int32(timeoutMs))
+            collectNativeCompletions()
+            native.flush(now: MonotonicClock.nowNanos())
+            collectNativeCompletions()
+        } else if withTimer {
+            pollFDs[0].fd = timerFD
+            pollFDs[0].events = Int16(CURL_WAIT_POLLIN)
+            pollFDs[0].revents = 0
+            curl_multi_poll(multi, &pollFDs, 1, Int32(timeoutMs), nil)
+            timerFired = pollFDs[0].revents != 0
+        } else {
+            curl_multi_poll(multi, nil, 0, Int32(timeoutMs), nil)
+        }
+        if timerFired {
             var expirations: UInt64 = 0
             _ = read(timerFD, &expirations, 8)
             timerArmedNanos = nil
         }
+    }
+
+    /// Wakes the loop from another thread (the runner's stop).
+    func wake() {
+        if let native { native.wake() } else { curl_multi_wakeup(multi) }
     }
 }

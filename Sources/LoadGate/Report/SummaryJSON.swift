@@ -93,6 +93,9 @@ public enum SummaryJSON {
             ("openFiles", .object([("limit", .number(Double(health.openFilesLimit))), ("peak", .number(Double(health.openFilesPeak)))])),
             ("saturated", .bool(health.saturated)),
             ("findings", .array(health.findings.map(JSONValue.string))),
+            ("httpEngine", health.httpEngine.map { engine in
+                .object([("name", .string(engine)), ("reason", .string(health.httpEngineReason ?? ""))])
+            } ?? .null),
         ])
     }
 

@@ -19,6 +19,8 @@ public struct Scenario: Sendable {
     public var unsetEnvironment: [String]
     public var mcp = MCPSettings()
     public var a2a = A2ASettings()
+    /// `defaults.engine`: which HTTP engine plain steps may use (see `HTTPEngineChoice`).
+    public var engine = HTTPEngineSetting.auto
     /// `"regression"`: per-metric tolerances for `compare` and `gate --baseline`, by "metric" or "step: metric".
     public var regressionOverrides: [String: RegressionPolicy.Tolerance] = [:]
 }
@@ -99,6 +101,11 @@ public struct WorkflowSpec: Sendable {
     public var failed: [String]
     public var pollIntervalNanos: Int64
     public var timeoutNanos: Int64
+}
+
+/// `auto`: the native HTTP/1.1 engine when the whole run qualifies, else libcurl; `libcurl`: always libcurl.
+public enum HTTPEngineSetting: String, Sendable {
+    case auto, libcurl
 }
 
 public enum HTTPVersion: String, Sendable {

@@ -30,7 +30,7 @@ public struct ScenarioLoader {
     // MARK: - Document walk
 
     static let topKeys = ["$schema", "name", "description", "target", "defaults", "load", "steps", "slos", "mcp", "a2a", "regression"]
-    private static let defaultsKeys = ["headers", "timeout", "http", "tls"]
+    private static let defaultsKeys = ["headers", "timeout", "http", "tls", "engine"]
     private static let tlsKeys = ["insecure", "caFile", "certFile", "keyFile"]
 
     /// The scenario's target as read: absent, a valid base URL, or invalid (already reported, so
@@ -66,6 +66,7 @@ public struct ScenarioLoader {
         var defaults = StepDefaults()
         var http = HTTPVersion.http1_1
         var tls = TLSOptions()
+        var engine = HTTPEngineSetting.auto
         if let value = r.object(document["defaults"], at: "defaults") {
             r.checkKeys(value, allowed: Self.defaultsKeys, at: "defaults")
             defaults.headers = headers(value["headers"], at: "defaults.headers", r)
@@ -74,6 +75,10 @@ public struct ScenarioLoader {
                 http = HTTPVersion(rawValue: version) ?? .http1_1
             }
             if let tlsValue = value["tls"] { tls = tlsOptions(tlsValue, at: "defaults.tls", r) }
+            if let choice = r.choice(value["engine"], at: "defaults.engine", from: ["auto", "libcurl"],
+                                     message: "expected \"auto\" (native HTTP/1.1 where the run qualifies, else libcurl) or \"libcurl\"") {
+                engine = HTTPEngineSetting(rawValue: choice) ?? .auto
+            }
         }
         if http == .http2, let url = target.url, url.lowercased().hasPrefix("http://") {
             r.report("defaults.http", "HTTP/2 needs an https:// target: cleartext h2c with prior knowledge is broken in libcurl 7.88 (curl issue 10634); use \"1.1\" or an https target")
@@ -95,6 +100,7 @@ public struct ScenarioLoader {
                                 unsetEnvironment: r.unsetNames.sorted())
         scenario.mcp = mcp
         scenario.a2a = a2a
+        scenario.engine = engine
         scenario.regressionOverrides = regressionOverrides
         return scenario
     }

@@ -33,6 +33,12 @@ public struct Template: Sendable, Equatable {
         segments.map { if case let .literal(text) = $0 { return text } else { return "" } }.joined()
     }
 
+    /// The literal text before the first per-request segment (all of it when static).
+    public var literalPrefix: String {
+        if case let .literal(text)? = segments.first { return text }
+        return ""
+    }
+
     public init(literal: String) {
         segments = literal.isEmpty ? [] : [.literal(literal)]
         environmentValues = []
