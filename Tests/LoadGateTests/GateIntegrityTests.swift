@@ -338,7 +338,9 @@ extension GateIntegrityTests {
         }
         let timeout = samples.first { $0["class"] == .string("timeout") }
         #expect(timeout?["status"] == .null)
-        if case let .string(message)? = timeout?["message"] { #expect(message.hasPrefix("libcurl: ")) } else { Issue.record("no timeout sample") }
+        // The message names the engine that measured: libcurl's own words, or the native engine's.
+        let enginePrefix = summary?.resolve(pointer: "/generator/httpEngine/name") == .string("native") ? "native HTTP/1.1: " : "libcurl: "
+        if case let .string(message)? = timeout?["message"] { #expect(message.hasPrefix(enginePrefix), "\(message)") } else { Issue.record("no timeout sample") }
         #expect((Self.number(timeout, "/atSeconds") ?? -1) >= 0)
         #expect(summary?.resolve(pointer: "/steps/1/errorSamples") == .array([]))
         #expect(!JSONWriter.serialize(summary ?? .null).contains("tok-sample-98765"))
@@ -350,7 +352,7 @@ extension GateIntegrityTests {
         #expect(Set(rows.map(\.failureClass)) == ["http-5xx", "unexpected-status", "timeout"], "\(rows)")
         #expect(rows.contains { $0.failureClass == "http-5xx" && $0.text.contains("503") && $0.text.contains("overloaded") })
         #expect(rows.contains { $0.failureClass == "unexpected-status" && $0.text.contains("404") })
-        #expect(rows.contains { $0.failureClass == "timeout" && $0.text.contains("libcurl: ") })
+        #expect(rows.contains { $0.failureClass == "timeout" && $0.text.contains(enginePrefix) })
         #expect(!rows.contains { $0.text.contains("tok-sample-98765") })
     }
 

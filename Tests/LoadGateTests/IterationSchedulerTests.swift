@@ -61,7 +61,9 @@ struct IterationSchedulerTests {
         for (index, pass) in table.enumerated() {
             let elapsed = pass.atUs * us
             var started: [Iteration] = []
-            while case let .start(iteration) = scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: true) {
+            // As the worker's loop: a turn between passes (woken by a socket) starts nothing.
+            let passDue = scheduler.passDue(elapsedNanos: elapsed, lastStartPassNanos: lastStartPass, waitingForConnection: false)
+            while passDue, case let .start(iteration) = scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: true) {
                 started.append(iteration)
                 lastStartPass = elapsed
             }
@@ -82,10 +84,33 @@ struct IterationSchedulerTests {
             Pass(atUs: 0, started: Self.every50us(0, 0), nextPassUs: 500),        // next due at 50 µs, woken at 500
             Pass(atUs: 500, started: Self.every50us(1, 10), nextPassUs: 1_000),
             Pass(atUs: 1_010, started: Self.every50us(11, 20), nextPassUs: 1_510),  // a late wake-up moves the window
-            Pass(atUs: 1_200, started: Self.every50us(21, 24), nextPassUs: 1_700),  // woken by a socket: what is due starts
-            Pass(atUs: 1_700, started: Self.every50us(25, 34), nextPassUs: 2_200),
-            Pass(atUs: 2_200, started: Self.every50us(35, 39), nextPassUs: nil),    // 40 planned, all started
+            Pass(atUs: 1_200, started: [], nextPassUs: 1_510),                      // woken by a socket: nothing starts
+            Pass(atUs: 1_510, started: Self.every50us(21, 30), nextPassUs: 2_010),
+            Pass(atUs: 1_700, started: [], nextPassUs: 2_010),
+            Pass(atUs: 2_010, started: Self.every50us(31, 39), nextPassUs: nil),    // 40 planned, all started
         ])
+    }
+
+    @Test("between passes nothing starts, except an iteration already waiting for a connection (the target's lateness)")
+    func passGate() {
+        var scheduler = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
+        guard case .start = scheduler.nextOpen(elapsedNanos: 0, connectionFree: true) else {
+            Issue.record("iteration 0 did not start at 0")
+            return
+        }
+        // Iteration 1 is due at 50 µs; the next pass is at 500 µs.
+        #expect(!scheduler.passDue(elapsedNanos: 200 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
+        #expect(scheduler.passDue(elapsedNanos: 200 * Self.us, lastStartPassNanos: 0, waitingForConnection: true))
+        #expect(scheduler.passDue(elapsedNanos: 500 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
+        // Nothing started yet: the first due iteration starts when due.
+        var fresh = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
+        #expect(fresh.passDue(elapsedNanos: 0, lastStartPassNanos: nil, waitingForConnection: false))
+        _ = fresh.nextOpen(elapsedNanos: 0, connectionFree: true)
+        // At a low rate the window never delays a start: the next pass is the next intended start.
+        var slow = Self.open(rate: 100, durationMs: 100, maxLatenessMs: 50)
+        _ = slow.nextOpen(elapsedNanos: 0, connectionFree: true)
+        #expect(slow.passDue(elapsedNanos: 10_000 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
+        #expect(!slow.passDue(elapsedNanos: 9_999 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
     }
 
     @Test("open model at 1,000/s: nothing is batched, the timer wakes the worker at each intended start")

@@ -23,6 +23,8 @@ enum NativeProblem: Equatable {
 
     var message: String {
         switch self {
+        case let .socket(code) where failure == .generatorFileLimit:
+            return "native HTTP/1.1: " + TransferOutcome.describe(.generatorFileLimit, status: 0) + " (\(Self.text(code)))"
         case let .socket(code): return "native HTTP/1.1: could not open a socket: \(Self.text(code))"
         case let .connect(code, address): return "native HTTP/1.1: connect to \(address) failed: \(Self.text(code))"
         case let .send(code): return "native HTTP/1.1: sending the request failed: \(Self.text(code))"

@@ -125,15 +125,17 @@ final class NativeTransport {
             send(connection, index: index, now: now)
         case .sending:
             send(connection, index: index, now: now)
-            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 { receive(connection, index: index, now: now) }
+            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 { receive(connection, index: index, flags: flags, now: now) }
         case .receiving:
-            receive(connection, index: index, now: now)
+            receive(connection, index: index, flags: flags, now: now)
         }
     }
 
-    /// Reads until the socket is drained (a short read: edge-triggered epoll reports new data as a
-    /// new event) or the response ends.
-    private func receive(_ connection: NativeConnection, index: Int, now: Int64) {
+    /// Reads until the socket is drained or the response ends. A short read means drained (edge-
+    /// triggered epoll reports data arriving later as a new event), except when the peer's FIN
+    /// came with this event (EPOLLRDHUP/HUP): no edge follows it, so read on to the end of stream.
+    private func receive(_ connection: NativeConnection, index: Int, flags: UInt32, now: Int64) {
+        let hungUp = flags & (UInt32(EPOLLRDHUP.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue)) != 0
         while true {
             let count = lg_recv(connection.fd, buffer.baseAddress, buffer.count)
             if count < 0 {
@@ -154,7 +156,7 @@ final class NativeTransport {
             }
             switch connection.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), now: now) {
             case .needMore:
-                if count < buffer.count { return }
+                if count < buffer.count, !hungUp { return }
             case let .complete(leftover):
                 complete(connection, index: index, problem: nil, keep: connection.parser.keepAlive && !leftover, now: now)
                 return
