@@ -240,6 +240,27 @@ struct ReportChartTests {
         #expect(!cleanPage.root.all(named: "h3").contains { $0.fullText == "Errors" })
     }
 
+    @Test("the generator panel and the Markdown line name the HTTP engine and why; an older summary without it shows none")
+    func httpEngineShown() throws {
+        let step = SummaryJSON.step(name: "api", ReportFixture.metrics(ReportFixture.histogram(count: 10, tail: 0)), spectrum: true)
+        func generator(engine: Bool) -> JSONValue {
+            var members: [(key: String, value: JSONValue)] = [("cpuPercent", .number(20)), ("workers", .number(1)), ("dropped", .number(0)),
+                                                              ("saturated", .bool(false)), ("findings", .array([]))]
+            if engine {
+                members.append(("httpEngine", .object([("name", .string("native")), ("reason", .string("every step is plain HTTP/1.1 to 127.0.0.1:8080"))])))
+            }
+            return .object(members)
+        }
+        let with = ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(engine: true)))
+        let page = try ReportFixture.page(with)
+        #expect(page.root.fullText.contains("HTTP engine"))
+        #expect(page.root.fullText.contains("native: every step is plain HTTP/1.1 to 127.0.0.1:8080"))
+        #expect(MarkdownReport.render(with).contains("dropped 0, engine native"))
+        let without = ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(engine: false)))
+        #expect(!(try ReportFixture.page(without)).root.fullText.contains("HTTP engine"))
+        #expect(!MarkdownReport.render(without).contains("engine"))
+    }
+
     @Test("the generator panel shows lateness, CPU, descriptors and a saturation alert only when saturated")
     func generatorPanel() throws {
         let step = SummaryJSON.step(name: "api", ReportFixture.metrics(ReportFixture.histogram(count: 1000, tail: 0)), spectrum: true)

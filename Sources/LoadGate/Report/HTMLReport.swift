@@ -152,6 +152,9 @@ public enum HTMLReport {
         if let generator {
             rows.append(("saturated", generator.saturated ? "YES: the generator limited this run" : "no"))
         }
+        if let engine = generator?.httpEngine {
+            rows.append(("HTTP engine", engine + (generator?.httpEngineReason.map { ": \($0)" } ?? "")))
+        }
         var out = "<h3>Generator health</h3>"
         if generator?.saturated == true { out += "<p class=\"alert\">⚠ The load generator was saturated: latencies include its own delays.</p>" }
         out += "<table>" + rows.map { "<tr><th>\(Markup.escape($0.0))</th><td>\(Markup.escape($0.1))</td></tr>" }.joined() + "</table>"

@@ -151,6 +151,9 @@ public struct ReportView: Sendable {
         public var openFilesPeak: Int?
         public var saturated: Bool
         public var findings: [String]
+        /// The HTTP engine that carried the requests ("native" or "libcurl") and why.
+        public var httpEngine: String? = nil
+        public var httpEngineReason: String? = nil
     }
 
     public struct ChecklistPart: Sendable {
@@ -281,7 +284,8 @@ extension ReportView.RunPart {
                 workers: generator.int("/workers"), machineIdlePercent: generator.number("/machineIdlePercent"),
                 dropped: generator.int("/dropped"), openFilesLimit: generator.int("/openFiles/limit"),
                 openFilesPeak: generator.int("/openFiles/peak"), saturated: generator.flag("/saturated") ?? false,
-                findings: generator.strings("/findings"))
+                findings: generator.strings("/findings"), httpEngine: generator.text("/httpEngine/name"),
+                httpEngineReason: generator.text("/httpEngine/reason"))
         } else {
             generator = nil
         }

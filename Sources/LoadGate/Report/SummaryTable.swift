@@ -29,7 +29,7 @@ public enum SummaryTable {
         }
         let generator = summary.generator
         let idle = generator.machineIdlePercent.map { ", machine idle \(DurationText.trim($0.rounded()))%" } ?? ""
-        out += "generator: cpu \(DurationText.trim(generator.cpuPercent.rounded()))% with \(generator.workers) worker(s)\(idle), open files \(generator.openFilesPeak)/\(generator.openFilesLimit), dropped \(generator.dropped)\(generator.saturated ? "  SATURATED" : "")\n"
+        out += "generator: cpu \(DurationText.trim(generator.cpuPercent.rounded()))% with \(generator.workers) worker(s)\(idle), open files \(generator.openFilesPeak)/\(generator.openFilesLimit), dropped \(generator.dropped)\(generator.httpEngine.map { ", engine \($0)" } ?? "")\(generator.saturated ? "  SATURATED" : "")\n"
         var failureParts: [String] = []
         for failureClass in FailureClass.allCases where summary.overall.failures[failureClass.rawValue] > 0 {
             failureParts.append("\(failureClass.name) \(summary.overall.failures[failureClass.rawValue])")
