@@ -201,4 +201,33 @@ struct ComparisonTests {
             #expect(back?.status == delta.status)
         }
     }
+
+    @Test("a baseline holding 1e300, infinity or NaN renders (text, tolerance, sentences) without trapping; sane numbers render as before",
+          arguments: [1e300, Double.infinity, -Double.infinity, Double.nan, -1e300])
+    func hostileNumbers(value: Double) {
+        let base = SummaryFixture.summary(steps: [("live", value, value, value, value, value)])
+        let sane = SummaryFixture.summary(steps: [("live", 0.010, 0.011, 0.012, 1000, 0)])
+        for (first, second) in [(base, sane), (sane, base), (base, base)] {
+            let comparison = SummaryFixture.compare(first, second)
+            let text = ComparisonText.render(comparison, baseline: SummaryFixture.input(first, path: "base"), new: SummaryFixture.input(second, path: "new"))
+            #expect(text.contains("baseline: base"))
+            for scenario in comparison.scenarios {
+                for delta in scenario.deltas { #expect(!ComparisonText.sentence(scenario: "api", delta).isEmpty) }
+            }
+        }
+        let twin = ComparisonText.render(SummaryFixture.compare(sane, sane), baseline: SummaryFixture.input(sane, path: "base"),
+                                         new: SummaryFixture.input(sane, path: "new"))
+        #expect(twin.contains("11ms") && twin.contains("no regression"), "\(twin)")
+    }
+
+    @Test("chart axes over NaN, infinite or 1e300 data end with a bounded number of ticks")
+    func hostileAxes() {
+        for value in [Double.nan, .infinity, -.infinity, 1e300, -1e300] {
+            #expect(ChartScale.linear(0, value, start: 0, end: 100).ticks(format: { "\($0)" }).count <= 20)
+            #expect(ChartScale.linear(value, 1, start: 0, end: 100).ticks(format: { "\($0)" }).count <= 20)
+            #expect(ChartScale.log(1e-6, value, start: 0, end: 100).ticks(format: { "\($0)" }).count <= 40)
+            #expect(ChartScale.linear(0, value, start: 0, end: 100).position(5).isFinite)
+        }
+        #expect(ChartScale.linear(0, 10, start: 0, end: 100).ticks(format: { "\($0)" }).count == 6, "sane axes unchanged")
+    }
 }

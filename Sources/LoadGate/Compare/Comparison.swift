@@ -139,9 +139,9 @@ public struct Comparison: Sendable {
             let stages = summary.list("/load/requested/stages").map { "\(JSONWriter.format($0.number("/rate") ?? 0))/s" }
             return "open model at \(JSONWriter.format(summary.number("/load/requested/rate") ?? 0))/s" + (stages.isEmpty ? "" : " then \(stages.joined(separator: ", "))")
         }
-        let stages = summary.list("/load/requested/stages").map { "\(Int($0.number("/vus") ?? 0)) VUs" }
-        let iterations = summary.number("/load/requested/iterations").map { ", \(Int($0)) iterations" } ?? ""
-        return "closed model with \(Int(summary.number("/load/requested/vus") ?? 0)) VUs\(iterations)" + (stages.isEmpty ? "" : " then \(stages.joined(separator: ", "))")
+        let stages = summary.list("/load/requested/stages").map { "\(SafeNumber.clampedInt($0.number("/vus") ?? 0)) VUs" }
+        let iterations = summary.number("/load/requested/iterations").map { ", \(SafeNumber.clampedInt($0)) iterations" } ?? ""
+        return "closed model with \(SafeNumber.clampedInt(summary.number("/load/requested/vus") ?? 0)) VUs\(iterations)" + (stages.isEmpty ? "" : " then \(stages.joined(separator: ", "))")
     }
 
     /// Seconds of measured load: requests divided by the recorded request rate.
@@ -206,7 +206,7 @@ public struct Comparison: Sendable {
         if let needed = metric.minimumSamples, let count = metric.samples {
             let fewest = min(count(baseline) ?? 0, count(new) ?? 0)
             if fewest < Double(needed) {
-                delta.note = "too few samples to judge \(metric.key) (needs \(needed), has \(Int(fewest)))"
+                delta.note = "too few samples to judge \(metric.key) (needs \(needed), has \(SafeNumber.clampedInt(fewest)))"
                 return delta
             }
         }

@@ -24,7 +24,7 @@ public enum ComparisonSection {
 
     public static func markdown(_ report: JSONValue) -> String {
         guard let comparison = comparison(report) else { return "" }
-        let regressions = Int(comparison.number("/regressions") ?? 0)
+        let regressions = SafeNumber.clampedInt(comparison.number("/regressions") ?? 0)
         var out = "**Against \(heading(comparison))**: "
         out += regressions == 0 ? "no regression\n\n" : "❌ \(regressions) regression\(regressions == 1 ? "" : "s")\n\n"
         for line in comparison.list("/incomparable") + comparison.list("/notCompared") { if case let .string(text) = line { out += "> ⚠️ \(text)\n\n" } }
@@ -46,7 +46,7 @@ public enum ComparisonSection {
 
     public static func html(_ report: JSONValue) -> String {
         guard let comparison = comparison(report) else { return "" }
-        let regressions = Int(comparison.number("/regressions") ?? 0)
+        let regressions = SafeNumber.clampedInt(comparison.number("/regressions") ?? 0)
         var out = "<section><h2>Against the baseline</h2><p>Compared with \(Markup.escape(heading(comparison))): "
         out += regressions == 0 ? "<span class=\"pass\">no regression</span>" : "<span class=\"fail\">\(regressions) regression\(regressions == 1 ? "" : "s")</span>"
         out += " <span class=\"muted\">(a regression is worse by more than \(DurationText.trim((comparison.number("/policy/maxRegression") ?? 0) * 100))% and more than the noise floor)</span></p>"

@@ -47,7 +47,7 @@ public enum ComparisonText {
     public static func value(_ value: Double?, _ unit: ComparedMetric.Unit) -> String {
         guard let value else { return "-" }
         switch unit {
-        case .seconds: return DurationText.format(nanos: Int64((value * 1e9).rounded()))
+        case .seconds: return DurationText.format(nanos: SafeNumber.clampedNanos(seconds: value))
         case .share: return percent(value * 100) + "%"
         case .perSecond: return DurationText.trim(value) + "/s"
         }
@@ -57,7 +57,7 @@ public enum ComparisonText {
         guard let absolute = delta.absolute else { return "-" }
         let sign = absolute < 0 ? "-" : "+"
         switch delta.metric.unit {
-        case .seconds: return sign + DurationText.format(nanos: Int64((abs(absolute) * 1e9).rounded()))
+        case .seconds: return sign + DurationText.format(nanos: SafeNumber.clampedNanos(seconds: abs(absolute)))
         case .share: return sign + percent(abs(absolute) * 100) + " pp"
         case .perSecond: return sign + DurationText.trim(abs(absolute)) + "/s"
         }
@@ -76,7 +76,7 @@ public enum ComparisonText {
     public static func tolerance(_ delta: Comparison.Delta) -> String {
         let floor: String
         switch delta.metric.unit {
-        case .seconds: floor = DurationText.format(nanos: Int64((delta.toleranceFloor * 1e9).rounded()))
+        case .seconds: floor = DurationText.format(nanos: SafeNumber.clampedNanos(seconds: delta.toleranceFloor))
         case .share: floor = percent(delta.toleranceFloor * 100) + " pp"
         case .perSecond: floor = DurationText.trim(delta.toleranceFloor) + "/s"
         }

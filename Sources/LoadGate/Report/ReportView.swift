@@ -356,7 +356,5 @@ extension JSONValue {
     }
 }
 
-/// A count from a file as an Int, 0 when it is not a finite number in range.
-private func safeInt(_ number: Double) -> Int {
-    number.isFinite && abs(number) < 9e15 ? Int(number) : 0
-}
+/// A count from a file as an Int (`SafeNumber.clampedInt`).
+private func safeInt(_ number: Double) -> Int { SafeNumber.clampedInt(number) }

@@ -488,12 +488,8 @@ public enum ShardMerge {
     /// clamped instead of trapping; counts near the clamp are refused elsewhere as inconsistent.
     static func int64(_ value: JSONValue?) -> Int64 { clamped(number(value)) }
 
-    /// A value read from a shard's files, rounded and clamped into Int64 (a hostile 1e300 or a
-    /// NaN must not trap the merge).
-    static func clamped(_ value: Double) -> Int64 {
-        guard value.isFinite else { return 0 }
-        return Int64(min(max(value.rounded(), -9e15), 9e15))
-    }
+    /// A value read from a shard's files, rounded and clamped into Int64 (`SafeNumber.clamped`).
+    static func clamped(_ value: Double) -> Int64 { SafeNumber.clamped(value) }
 
     static func int(_ value: JSONValue?) -> Int? {
         guard let number = value?.numberValue, number == number.rounded(), abs(number) < 1e9 else { return nil }

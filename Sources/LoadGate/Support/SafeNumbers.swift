@@ -94,6 +94,20 @@ public enum SafeNumber {
         }
     }
 
+    /// A number read from a file only to be shown or counted (a summary, a baseline, a shard):
+    /// rounded, NaN and infinities as 0, clamped to ±9e15, so a hostile `1e300` cannot trap a
+    /// renderer or the merge.
+    public static func clamped(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        return Int64(min(max(value.rounded(), -9e15), 9e15))
+    }
+
+    /// `clamped` as an `Int` (display counts, pixel sizes).
+    public static func clampedInt(_ value: Double) -> Int { Int(clamped(value)) }
+
+    /// Seconds read from a file as nanoseconds for `DurationText`, clamped like `clamped`.
+    public static func clampedNanos(seconds: Double) -> Int64 { clamped(seconds.isFinite ? seconds * 1e9 : 0) }
+
     /// For a peer's reply: the JSON number as an `Int` when it is a whole number that fits, else
     /// nil (the caller classes the reply as a protocol failure).
     public static func int(_ value: JSONValue?) -> Int? {

@@ -18,13 +18,18 @@ public struct ChartScale: Sendable {
     public let maxNines: Double
 
     public static func linear(_ lower: Double, _ upper: Double, start: Double, end: Double) -> ChartScale {
-        ChartScale(kind: .linear, lower: lower, upper: upper > lower ? upper : lower + 1, start: start, end: end, maxNines: 0)
+        let lower = finite(lower), upper = finite(upper)
+        return ChartScale(kind: .linear, lower: lower, upper: upper > lower ? upper : lower + 1, start: start, end: end, maxNines: 0)
     }
+
+    /// Data from a file may hold NaN, infinities or 1e300: axes are drawn over at most ±1e15 (a
+    /// tick loop over an infinite range would never end, and a decade count would trap).
+    static func finite(_ value: Double) -> Double { value.isNaN ? 0 : Swift.min(Swift.max(value, -1e15), 1e15) }
 
     /// A log scale over whole decades covering `lower...upper` (both > 0).
     public static func log(_ lower: Double, _ upper: Double, start: Double, end: Double) -> ChartScale {
-        let low = pow(10, Foundation.log10(Swift.max(lower, 1e-9)).rounded(.down))
-        var high = pow(10, Foundation.log10(Swift.max(upper, low)).rounded(.up))
+        let low = pow(10, Foundation.log10(Swift.max(finite(lower), 1e-9)).rounded(.down))
+        var high = pow(10, Foundation.log10(Swift.max(finite(upper), low)).rounded(.up))
         if high <= low { high = low * 10 }
         return ChartScale(kind: .log, lower: low, upper: high, start: start, end: end, maxNines: 0)
     }

@@ -134,7 +134,7 @@ public struct SVGCanvas: Sendable {
     public func render() -> String {
         let legendTop = bottom + 42
         let columnWidth = 250.0
-        let perRow = Swift.max(1, Int((width - 8) / columnWidth))
+        let perRow = Swift.max(1, SafeNumber.clampedInt((width - 8) / columnWidth))
         let rows = (legend.count + perRow - 1) / perRow
         let height = legendTop + Double(rows) * 15 + 4
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height.rounded(.up)))\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded(.up)))\" role=\"img\" aria-label=\"\(Markup.escape(label))\">"
@@ -160,7 +160,7 @@ public struct SVGCanvas: Sendable {
 
     /// Shortens a label to what fits `width` pixels at the chart font (≈5.6 px per character).
     static func fit(_ text: String, width: Double) -> String {
-        let limit = Swift.max(4, Int(width / 5.6))
+        let limit = Swift.max(4, SafeNumber.clampedInt(width / 5.6))
         return text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
@@ -171,6 +171,6 @@ public struct SVGCanvas: Sendable {
     /// Seconds as a short latency label with its unit ("250µs", "12ms", "1.5s").
     public static func secondsLabel(_ seconds: Double) -> String {
         if seconds <= 0 { return "0" }
-        return DurationText.format(nanos: Int64((seconds * 1e9).rounded()))
+        return DurationText.format(nanos: SafeNumber.clampedNanos(seconds: seconds))
     }
 }
