@@ -30,6 +30,10 @@ enum KubeCommand {
         var loaded: Scenario?
         do { loaded = try ScenarioLoader(environment: [:], allowUnsetEnvironment: true).load(path: file) } catch { problems += error.diagnostics }
         guard problems.isEmpty, let scenario = loaded else { throw .invalidInput(ValidationFailure(problems)) }
+        // The scenario goes into a ConfigMap, readable by anyone who may read the namespace's
+        // configuration: a credential written into it (and not taken from the Secret) is refused.
+        let literals = literalCredentials(scenario, file: file)
+        guard literals.isEmpty else { throw .invalidInput(ValidationFailure(literals)) }
         if case let .failure(error) = ShardSplit.apply(scenario, shard: ShardSpec(index: shards - 1, count: shards)) {
             throw .invalidInput(ValidationFailure([Diagnostic(file: "command line", path: "--shards", message: error.message)]))
         }
@@ -45,6 +49,36 @@ enum KubeCommand {
                                       storage: storage, runID: Timestamp.compact(now))
         StandardOutput.write(JSONWriter.serialize(manifests.document(), sortKeys: false) + "\n")
         return ExitCode.passed
+    }
+
+    /// Header names that carry credentials.
+    static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"]
+
+    /// Credentials written literally into the scenario: a credential header whose value does not
+    /// come from `${env.NAME}`, and URLs with user-info (`http://user:pass@host`).
+    static func literalCredentials(_ scenario: Scenario, file: String) -> [Diagnostic] {
+        var found: [Diagnostic] = []
+        let advice = "a kube run puts the scenario in a ConfigMap: take the value from ${env.NAME} and give the Secret with --secret"
+        for (index, step) in scenario.steps.enumerated() {
+            for header in step.headers where credentialHeaders.contains(header.name.lowercased()) {
+                let text = header.value.staticText
+                if !text.isEmpty, !text.contains("${env.") {
+                    found.append(Diagnostic(file: file, path: "steps[\(index)].headers.\(header.name)", message: "is a literal credential; \(advice)"))
+                }
+            }
+            if literalUserInfo(step.url.staticText) {
+                found.append(Diagnostic(file: file, path: "steps[\(index)].request.url", message: "holds user-info (user:password@); \(advice)"))
+            }
+        }
+        if let target = scenario.target, literalUserInfo(target) {
+            found.append(Diagnostic(file: file, path: "target", message: "holds user-info (user:password@); \(advice)"))
+        }
+        return found
+    }
+
+    private static func literalUserInfo(_ url: String) -> Bool {
+        guard let info = Redaction.userInfo(of: url) else { return false }
+        return !info.contains("${env.")
     }
 
     static func isDNSLabel(_ text: String) -> Bool {

@@ -431,6 +431,19 @@ struct ScaleOutIntegrationTests {
         #expect(try CLIRun.run(["kube", scenario, "--shards", "2", "--image", "x", "--namespace", "Bad_NS"]).exitCode == 2)
         let broken = try Self.python("/usr/bin/python3", [Self.fixture("kube_models.py")], stdin: Data(#"{"apiVersion": "v1", "kind": "Pod"}"#.utf8))
         #expect(broken.status != 0)
+
+        // A credential written into the scenario would sit in the ConfigMap: refused, located, nothing printed.
+        let literal = try scratch.write("literal.json", """
+        {"name": "lit", "target": "http://127.0.0.1:8080", "load": {"vus": 2, "duration": "1m"},
+         "steps": [{"name": "a", "request": {"path": "/a", "headers": {"authorization": "Bearer literal-token-1234"}}},
+                   {"name": "b", "request": {"url": "http://bob:pw-5678@127.0.0.1:8080/b"}}]}
+        """)
+        let refused = try CLIRun.run(["kube", literal, "--shards", "2", "--image", "x"])
+        #expect(refused.exitCode == 2)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("literal.json: steps[0].headers.authorization: is a literal credential"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("literal.json: steps[1].request.url: holds user-info"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("literal-token-1234") && !refused.stderr.contains("pw-5678"))
     }
 
     @Test("the CI examples lint clean, run N shards and a merge, and use only loadgate run, merge and gate")
