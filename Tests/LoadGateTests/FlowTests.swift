@@ -101,6 +101,27 @@ struct FlowTests {
         #expect(Self.finished(noID.handle(Self.reply(202, #"{"status": "submitted"}"#, at: 1), context))?.failure == .protocolError)
     }
 
+    @Test("a peer's workflow id is one percent-encoded path segment of the poll URL; an id of '.', '..' or '' is a protocol failure",
+          arguments: [("wf-7.a_b~c", "wf-7.a_b~c"), ("../admin?x=1#f", "..%2Fadmin%3Fx%3D1%23f"), ("a b/ü", "a%20b%2F%C3%BC"), ("%2e%2e", "%252e%252e")])
+    func workflowIDEncoded(id: String, segment: String) throws {
+        let flow = try Self.workflow()
+        let context = CannedContext()
+        _ = flow.begin(context, now: 0)
+        let body = String(decoding: JSONWriter.serialize(.object([("id", .string(id)), ("status", .string("submitted"))])).utf8, as: UTF8.self)
+        let poll = flow.handle(Self.reply(202, body, at: 10_000_000), context)
+        #expect(Self.request(poll)?.url == "http://127.0.0.1:9/api/v1/workflows/\(segment)")
+        #expect(context.captured["id"] == id, "the captured value itself is the peer's, unencoded")
+    }
+
+    @Test("dot-segment and empty workflow ids never reach a URL", arguments: [".", "..", ""])
+    func workflowDotIDs(id: String) throws {
+        let flow = try Self.workflow()
+        let context = CannedContext()
+        _ = flow.begin(context, now: 0)
+        let body = String(decoding: JSONWriter.serialize(.object([("id", .string(id)), ("status", .string("submitted"))])).utf8, as: UTF8.self)
+        #expect(Self.finished(flow.handle(Self.reply(202, body, at: 1), context))?.failure == .protocolError)
+    }
+
     static func mcp(sessions: Int? = nil) throws -> (MCPFlow, MCPSessionPool) {
         let scenario = try scenario("""
         {"name": "m", "target": "http://127.0.0.1:9", "load": {"vus": 1, "iterations": 1},

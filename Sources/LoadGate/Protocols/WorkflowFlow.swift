@@ -8,6 +8,8 @@ final class WorkflowFlow: StepFlow {
     private let spec: WorkflowSpec
     private var submitted = false
     private var deadline: Int64 = 0
+    /// The submitted id as a path segment of the status URL (`pathSegment`).
+    private var idSegment = ""
 
     init(step: Step, spec: WorkflowSpec) {
         self.step = step
@@ -28,11 +30,12 @@ final class WorkflowFlow: StepFlow {
             context.recordPhase("\(step.name).submit", latencyNanos: response.doneNanos - response.sentNanos, failure: failure)
             if let failure { return .finish(FlowResult(failure: failure)) }
             guard let document = try? JSONParser.parse(response.body), let idValue = document.resolve(pointer: spec.idPointer),
-                  let id = Self.text(idValue) else {
+                  let id = Self.text(idValue), let segment = Self.pathSegment(id) else {
                 return .finish(FlowResult(failure: .protocolError))
             }
             submitted = true
             context.captured["id"] = id
+            idSegment = segment
             if let outcome = judge(document) { return outcome }
             return poll(context, after: response.doneNanos)
         }
@@ -52,9 +55,26 @@ final class WorkflowFlow: StepFlow {
         return nil
     }
 
+    /// The id as one path segment of the status URL: unreserved characters as they are, all else
+    /// percent-encoded, so a peer's id such as `../admin?x` cannot steer the poll to another path.
+    /// nil (a protocol failure) for an id that is empty, `.` or `..` (dot segments a URL resolves away).
+    static func pathSegment(_ id: String) -> String? {
+        guard !id.isEmpty, id != ".", id != ".." else { return nil }
+        var out = ""
+        for byte in id.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(UnicodeScalar(byte))
+            default: out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
     private func poll(_ context: FlowContext, after now: Int64) -> FlowAction {
-        .sleep(untilNanos: min(now + spec.pollIntervalNanos, deadline),
-               then: ExchangeRequest(method: "GET", url: spec.statusURL.render(vu: context.vu, iteration: context.iteration, captured: context.captured),
+        var forURL = context.captured
+        forURL["id"] = idSegment
+        return .sleep(untilNanos: min(now + spec.pollIntervalNanos, deadline),
+               then: ExchangeRequest(method: "GET", url: spec.statusURL.render(vu: context.vu, iteration: context.iteration, captured: forURL),
                                      headers: headers(context).filter { !$0.lowercased().hasPrefix("content-type:") }, body: nil))
     }
 
