@@ -22,9 +22,21 @@ Paths:
   /escape-body       503 whose body holds terminal escape sequences (retitle, clear screen)
   /echo-headers      200, records the request's header block (see /seen)
   /seen              JSON: every header block /echo-headers, /card/* and the canary received
+  /ka-once           200 "once" without `Connection: close`; the next request on that connection is
+                     read and dropped unanswered (a kept-alive connection the server closed)
+  /silent-close*     closes the connection without answering (a fresh connection too)
+  /conn-close        200 with `Connection: close`, then closes
+  /http10            HTTP/1.0 200 without Content-Length: the body ends at the close
+  /http10-keepalive  HTTP/1.0 200 with `Connection: keep-alive` and a Content-Length; stays open
+  /chunked           200 chunked: three chunks (one with an extension) and a trailer
+  /head-length       200 with Content-Length 1000; the body only for GET (HEAD gets headers only)
+  /echo-body         200 JSON {method, target, contentLength, bodyLength, body, contentType}
+  /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
+  /counts            JSON: connections accepted and requests per path (every path)
 """
 import argparse
 import json
+import urllib.parse
 import socket
 import socketserver
 import threading
@@ -36,6 +48,7 @@ args = parser.parse_args()
 
 lock = threading.Lock()
 seen = {"echo": [], "cards": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
+counts = {"connections": 0, "requests": {}}
 canary_port = [0]
 
 
@@ -72,6 +85,8 @@ class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         sock = self.request
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with lock:
+            counts["connections"] += 1
         try:
             while self.one(sock):
                 pass
@@ -96,6 +111,12 @@ class Handler(socketserver.BaseRequestHandler):
                 break
             rest += chunk
         own_port = sock.getsockname()[1]
+        with lock:
+            counts["requests"][path] = counts["requests"].get(path, 0) + 1
+        method = parts[0].decode(errors="replace")
+        answered = self.added(sock, method, path, lines, rest)
+        if answered is not None:
+            return answered
         if path == "/never":
             while sock.recv(65536):
                 pass
@@ -166,6 +187,65 @@ class Handler(socketserver.BaseRequestHandler):
             return True
         send(sock, b"404 Not Found", b"{}")
         return True
+
+
+    def added(self, sock, method, path, lines, body):
+        """The paths added for the native engine's tests; None when `path` is not one of them."""
+        if path == "/ka-once":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce")
+            # The connection looks kept alive; the next request on it is read, then dropped unanswered.
+            sock.settimeout(2)
+            try:
+                dropped, _ = read_head(sock)
+            except OSError:
+                dropped = None
+            if dropped:
+                target = dropped.split(b"\r\n")[0].split(b" ")
+                name = (target[1].decode(errors="replace") if len(target) > 1 else "/") + " (dropped)"
+                with lock:
+                    counts["requests"][name] = counts["requests"].get(name, 0) + 1
+            return False
+        if path.startswith("/silent-close"):
+            return False
+        if path == "/conn-close":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nclose")
+            return False
+        if path == "/http10":
+            sock.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"ten" * 100)
+            return False
+        if path == "/http10-keepalive":
+            sock.sendall(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 6\r\n\r\nten-ka")
+            return True
+        if path == "/chunked":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"5\r\nhello\r\n1;ext=1\r\n \r\nA\r\nchunked-ok\r\n0\r\nX-Trailer: t\r\n\r\n")
+            return True
+        if path == "/head-length":
+            head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+            sock.sendall(head if method == "HEAD" else head + b"h" * 1000)
+            return True
+        if path.startswith("/echo-body"):
+            length = None
+            content_type = None
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip() or b"0")
+                if name.strip().lower() == b"content-type":
+                    content_type = value.strip().decode(errors="replace")
+            send(sock, b"200 OK", json.dumps({"method": method, "target": path, "contentLength": length, "bodyLength": len(body),
+                                              "body": body.decode(errors="replace"), "contentType": content_type}).encode())
+            return True
+        if path.startswith("/capture-next"):
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+            send(sock, b"200 OK", json.dumps({"next": query.get("next", [""])[0]}).encode())
+            return True
+        if path == "/counts":
+            with lock:
+                reply = json.dumps(counts).encode()
+            send(sock, b"200 OK", reply)
+            return True
+        return None
 
 
 class CanaryHandler(socketserver.BaseRequestHandler):
