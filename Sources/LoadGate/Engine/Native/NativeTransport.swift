@@ -125,15 +125,26 @@ final class NativeTransport {
             send(connection, index: index, now: now)
         case .sending:
             send(connection, index: index, now: now)
-            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 { receive(connection, index: index, now: now) }
+            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 {
+                receive(connection, index: index, peerClosed: Self.peerClosed(flags), now: now)
+            }
         case .receiving:
-            receive(connection, index: index, now: now)
+            receive(connection, index: index, peerClosed: Self.peerClosed(flags), now: now)
         }
     }
 
-    /// Reads until the socket is drained (a short read: edge-triggered epoll reports new data as a
-    /// new event) or the response ends.
-    private func receive(_ connection: NativeConnection, index: Int, now: Int64) {
+    /// The event says the peer has closed its side (or the connection is gone): what is left to
+    /// read ends with the end of the stream, and no further edge will announce it.
+    private static func peerClosed(_ flags: UInt32) -> Bool {
+        flags & (UInt32(EPOLLRDHUP.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue)) != 0
+    }
+
+    /// Reads until the socket is drained or the response ends. A short read counts as drained
+    /// (edge-triggered epoll reports later data as a new event), except when the event already
+    /// carried the peer's close: data and close that arrived together come as one edge, so the
+    /// end of the stream must be read now or never (a body delimited by the close, a truncated
+    /// one, would otherwise wait for the timeout).
+    private func receive(_ connection: NativeConnection, index: Int, peerClosed: Bool, now: Int64) {
         while true {
             let count = lg_recv(connection.fd, buffer.baseAddress, buffer.count)
             if count < 0 {
@@ -154,9 +165,10 @@ final class NativeTransport {
             }
             switch connection.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), now: now) {
             case .needMore:
-                if count < buffer.count { return }
+                if count < buffer.count, !peerClosed { return }
             case let .complete(leftover):
-                complete(connection, index: index, problem: nil, keep: connection.parser.keepAlive && !leftover, now: now)
+                // A connection the peer already closed cannot carry the next request.
+                complete(connection, index: index, problem: nil, keep: connection.parser.keepAlive && !leftover && !peerClosed, now: now)
                 return
             case let .failed(problem):
                 complete(connection, index: index, problem: problem, keep: false, now: now)
