@@ -229,18 +229,23 @@ struct NativeEngineTests {
         let bytesIn: Double
         /// Connections opened for 10 requests: 1 when the connection is kept, 10 when the response closes it.
         let connects: Double
+        var status = "200"
         var description: String { "\(method) \(path)" }
     }
 
     /// Ten requests each: a response whose end is the peer's close often arrives with that close in
-    /// one event, which an engine must still read to the end (it used to wait for the timeout).
-    @Test("Responses framed every way read the same under both engines: Connection: close, HTTP/1.0 with and without keep-alive, chunked, HEAD", arguments: [
+    /// one event, which an engine must still read to the end (it used to wait for the timeout); a
+    /// 300 kB body takes several reads and still leaves its connection for the next request.
+    @Test("Responses framed every way read the same under both engines: Connection: close, HTTP/1.0 with and without keep-alive, chunked, HEAD, 100 then 200, 204", arguments: [
         Framing(path: "/conn-close", method: "GET", bytesIn: 50, connects: 10),
         Framing(path: "/http10", method: "GET", bytesIn: 3000, connects: 10),
         Framing(path: "/http10-keepalive", method: "GET", bytesIn: 60, connects: 1),
         Framing(path: "/chunked", method: "GET", bytesIn: 160, connects: 1),
         Framing(path: "/head-length", method: "HEAD", bytesIn: 0, connects: 1),
         Framing(path: "/head-length", method: "GET", bytesIn: 10000, connects: 1),
+        Framing(path: "/sized/300000", method: "GET", bytesIn: 3_000_000, connects: 1),
+        Framing(path: "/interim-100", method: "GET", bytesIn: 50, connects: 1),
+        Framing(path: "/no-content", method: "GET", bytesIn: 0, connects: 1, status: "204"),
     ])
     func framing(_ framing: Framing) throws {
         let peer = try Self.hostilePeer()
@@ -252,7 +257,7 @@ struct NativeEngineTests {
         Self.expectEngines(runs)
         for (engine, run) in runs {
             #expect(run.cli.exitCode == 0, "\(engine): \(run.failures("framed")) \(run.firstErrorMessage("framed"))")
-            #expect(run.statusCodes("framed") == ["200": 10], "\(engine)")
+            #expect(run.statusCodes("framed") == [framing.status: 10], "\(engine)")
             #expect(run.number("framed", "/bytesIn") == framing.bytesIn, "\(engine)")
             #expect(run.number("framed", "/connect/count") == framing.connects, "\(engine)")
             #expect((run.number("framed", "/latency/max") ?? 1) < 0.9, "\(engine): nobody waited for the timeout")
@@ -394,6 +399,54 @@ struct NativeEngineTests {
                 #expect(run.failures("refused") == ["connect": 2], "\(engine) \(host): \(run.firstErrorMessage("refused"))")
                 #expect(run.cli.seconds < 10)
             }
+        }
+    }
+
+    /// A loopback listener whose accept queue is full: a further connect's SYN is dropped, so the
+    /// connect never completes (nothing leaves loopback).
+    final class FullListener {
+        let port: Int
+        private var descriptors: [Int32] = []
+
+        init() throws {
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            descriptors.append(listener)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+            guard bound == 0, listen(listener, 0) == 0 else { throw POSIXError(.EADDRINUSE) }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+            port = Int(UInt16(bigEndian: address.sin_port))
+            for _ in 0..<3 {  // fill the queue (backlog 0 admits one) without ever accepting
+                let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                _ = fcntl(filler, F_SETFL, O_NONBLOCK)
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                descriptors.append(filler)
+            }
+            usleep(50_000)
+        }
+
+        deinit { for descriptor in descriptors { close(descriptor) } }
+    }
+
+    @Test("A connect that never completes fails as timeout at its timeout under both engines")
+    func connectNeverCompletes() throws {
+        let listener = try FullListener()
+        defer { withExtendedLifetime(listener) {} }
+        let runs = try EngineRun.both { engine in
+            EngineRun.scenario(target: "http://127.0.0.1:\(listener.port)", engine: engine, steps: """
+                [{"name": "stuck", "timeout": "400ms", "request": {"method": "GET", "path": "/"}}]
+                """, iterations: 2)
+        }
+        Self.expectEngines(runs)
+        for (engine, run) in runs {
+            #expect(run.failures("stuck") == ["timeout": 2], "\(engine): \(run.firstErrorMessage("stuck"))")
+            #expect((run.number("stuck", "/latency/min") ?? 0) >= 0.4, "\(engine)")
+            #expect(run.cli.seconds < 10)
         }
     }
 

@@ -32,6 +32,9 @@ Paths:
   /head-length       200 with Content-Length 1000; the body only for GET (HEAD gets headers only)
   /echo-body         200 JSON {method, target, contentLength, bodyLength, body, contentType}
   /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
+  /sized/<n>         200 with a body of n bytes (Content-Length, kept alive)
+  /interim-100       "100 Continue", then 200 with a body (kept alive)
+  /no-content        204 without Content-Length or body (kept alive)
   /counts            JSON: connections accepted and requests per path (every path)
 """
 import argparse
@@ -239,6 +242,16 @@ class Handler(socketserver.BaseRequestHandler):
         if path.startswith("/capture-next"):
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
             send(sock, b"200 OK", json.dumps({"next": query.get("next", [""])[0]}).encode())
+            return True
+        if path == "/interim-100":
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
+            return True
+        if path == "/no-content":
+            sock.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+            return True
+        if path.startswith("/sized/"):
+            size = int(path[len("/sized/"):] or "0")
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size + b"s" * size)
             return True
         if path == "/counts":
             with lock:
