@@ -223,6 +223,25 @@ struct NativeEngineTests {
         }
     }
 
+    @Test("A peer that closes idle keep-alive connections after 50 ms: each request of a slow open model finds its connection closed and opens a fresh one, without a failure; the twin: a peer that keeps them open is reused")
+    func idleConnectionsClosedByThePeer() throws {
+        let peer = try Self.hostilePeer()
+        for (path, connects) in [("/idle-close", 8.0), ("/sized/4", 1.0)] {
+            let runs = try EngineRun.both { engine in
+                EngineRun.scenario(target: "http://127.0.0.1:\(peer.port)", engine: engine, steps: """
+                    [{"name": "idle", "request": {"method": "GET", "path": "\(path)"}}]
+                    """, load: #"{"rate": 8, "duration": "1s", "connections": 1}"#)
+            }
+            Self.expectEngines(runs)
+            for (engine, run) in runs {
+                #expect(run.failures("idle").isEmpty, "\(engine) \(path): \(run.firstErrorMessage("idle"))")
+                #expect(run.number("idle", "/requests") == 8, "\(engine) \(path)")
+                #expect(run.number("idle", "/connect/count") == connects, "\(engine) \(path)")
+            }
+        }
+        #expect(try PeerCounts(peer).requests.keys.allSatisfy { !$0.contains("(dropped)") })
+    }
+
     struct Framing: Sendable, CustomStringConvertible {
         let path: String
         let method: String

@@ -33,12 +33,15 @@ Paths:
   /echo-body         200 JSON {method, target, contentLength, bodyLength, body, contentType}
   /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
   /sized/<n>         200 with a body of n bytes (Content-Length, kept alive)
+  /idle-close        200 without `Connection: close`, then closes the connection 50 ms later if idle
+                     (a server's short keep-alive timeout); a request within them is served
   /interim-100       "100 Continue", then 200 with a body (kept alive)
   /no-content        204 without Content-Length or body (kept alive)
   /counts            JSON: connections accepted and requests per path (every path)
 """
 import argparse
 import json
+import select
 import urllib.parse
 import socket
 import socketserver
@@ -243,6 +246,10 @@ class Handler(socketserver.BaseRequestHandler):
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
             send(sock, b"200 OK", json.dumps({"next": query.get("next", [""])[0]}).encode())
             return True
+        if path == "/idle-close":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nidle")
+            ready, _, _ = select.select([sock], [], [], 0.05)
+            return bool(ready)
         if path == "/interim-100":
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
             return True
