@@ -323,6 +323,25 @@ struct NativeEngineTests {
         }
     }
 
+    @Test("A peer that answers 413 before reading an 8 MB upload gets its 413 recorded at once under both engines; the twin: a peer that reads the upload answers 200")
+    func earlyResponseToAnUpload() throws {
+        let peer = try Self.hostilePeer()
+        let upload = String(repeating: "u", count: 8_000_000)
+        let runs = try EngineRun.both { engine in
+            EngineRun.scenario(target: "http://127.0.0.1:\(peer.port)", engine: engine, steps: """
+                [{"name": "refused", "request": {"method": "POST", "path": "/early-reply", "body": "\(upload)"}},
+                 {"name": "read", "request": {"method": "POST", "path": "/sized/2", "body": "\(upload)"}}]
+                """, iterations: 2, timeout: "5s")
+        }
+        Self.expectEngines(runs)
+        for (engine, run) in runs {
+            #expect(run.statusCodes("refused") == ["413": 2], "\(engine): \(run.failures("refused")) \(run.firstErrorMessage("refused"))")
+            #expect((run.number("refused", "/latency/max") ?? 9) < 2, "\(engine): not a wait for the timeout")
+            #expect(run.statusCodes("read") == ["200": 2] && run.failures("read").isEmpty, "\(engine): \(run.firstErrorMessage("read"))")
+            #expect((run.number("read", "/bytesOut") ?? 0) >= 16_000_000, "\(engine)")
+        }
+    }
+
     @Test("bytesOut counts each request's head and body once, exactly the bytes the peer received")
     func bytesOutAsReceived() throws {
         let peer = try Self.hostilePeer()

@@ -33,6 +33,7 @@ Paths:
   /echo-body         200 JSON {method, target, contentLength, bodyLength, body, contentType}
   /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
   /sized/<n>         200 with a body of n bytes (Content-Length, kept alive)
+  /early-reply       413 as soon as the request head is read, the body left unread; closes after 3 s
   /idle-close        200 without `Connection: close`, then closes the connection 50 ms later if idle
                      (a server's short keep-alive timeout); a request within them is served
   /interim-100       "100 Continue", then 200 with a body (kept alive)
@@ -111,6 +112,12 @@ class Handler(socketserver.BaseRequestHandler):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip() or b"0")
+        if path == "/early-reply":
+            # Answers before reading the request body (as a server refusing an upload does), then
+            # reads nothing for 3 s and closes.
+            sock.sendall(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo-big!")
+            time.sleep(3)
+            return False
         while len(rest) < length:
             chunk = sock.recv(65536)
             if not chunk:

@@ -180,6 +180,9 @@ final class NativeConnection {
         return nil
     }
 
+    /// Every byte of the request is sent.
+    var requestSent: Bool { sent >= head.count + body.count }
+
     /// True when a failure now should send the request again on a fresh connection: the connection
     /// was reused and died before any reply byte, and this request has not been retried yet.
     var mayRetryOnFreshConnection: Bool { usedBefore && !retried && parser.receivedNothing && firstByteNanos == 0 }
@@ -236,7 +239,8 @@ final class NativeConnection {
         }
         outcome.timings = timings
         phase = .idle
-        if keepConnection { usedBefore = true } else { closeSocket(reset: problem != nil) }
+        // A reset also when the request was cut short: unsent bytes must not linger in the kernel.
+        if keepConnection { usedBefore = true } else { closeSocket(reset: problem != nil || !requestSent) }
         return outcome
     }
 

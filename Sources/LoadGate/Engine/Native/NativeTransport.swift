@@ -125,7 +125,11 @@ final class NativeTransport {
             send(connection, index: index, now: now)
         case .sending:
             send(connection, index: index, now: now)
-            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 {
+            // A response can come before the request is all sent (a server refusing an upload
+            // answers 413 without reading it): read it now, as libcurl does, for this edge may be
+            // the last one (a peer that stops reading makes the socket writable never again).
+            let phase = connection.phase
+            if phase == .receiving || phase == .sending, flags & (UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue)) != 0 {
                 receive(connection, index: index, peerClosed: Self.peerClosed(flags), now: now)
             }
         case .receiving:
@@ -168,7 +172,9 @@ final class NativeTransport {
                 if count < buffer.count, !peerClosed { return }
             case let .complete(leftover):
                 // A connection the peer already closed cannot carry the next request.
-                complete(connection, index: index, problem: nil, keep: connection.parser.keepAlive && !leftover && !peerClosed, now: now)
+                // Nor can one whose request was not all sent (an early response).
+                complete(connection, index: index, problem: nil,
+                         keep: connection.parser.keepAlive && !leftover && !peerClosed && connection.requestSent, now: now)
                 return
             case let .failed(problem):
                 complete(connection, index: index, problem: problem, keep: false, now: now)
