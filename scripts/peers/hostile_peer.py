@@ -36,6 +36,7 @@ Paths:
   /early-reply       413 as soon as the request head is read, the body left unread; closes after 3 s
   /idle-close        200 without `Connection: close`, then closes the connection 50 ms later if idle
                      (a server's short keep-alive timeout); a request within them is served
+  /canned/<name>     a raw response from CANNED (odd framing, headers, statuses), then the close
   /interim-100       "100 Continue", then 200 with a body (kept alive)
   /no-content        204 without Content-Length or body (kept alive)
   /counts            JSON: connections accepted and requests per path (every path)
@@ -54,6 +55,40 @@ parser.add_argument("--canary-host", default="127.0.0.2")
 args = parser.parse_args()
 
 lock = threading.Lock()
+# /canned/<name>: a response as raw bytes, sent as is before the connection is closed.
+CANNED = {
+    "dup-length-same": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    "dup-length-differ": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+    "length-list": b"HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello",
+    "length-negative": b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nhello",
+    "length-plus": b"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
+    "length-huge": b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nhello",
+    "chunked-and-length": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "bare-lf": b"HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
+    "no-reason": b"HTTP/1.1 200\r\nContent-Length: 5\r\n\r\nhello",
+    "two-digit-status": b"HTTP/1.1 20 OK\r\nContent-Length: 5\r\n\r\nhello",
+    "http2-status": b"HTTP/2 200\r\nContent-Length: 5\r\n\r\nhello",
+    "http11-lowercase": b"http/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    "header-without-colon": b"HTTP/1.1 200 OK\r\nBogus header line\r\nContent-Length: 5\r\n\r\nhello",
+    "folded-header": b"HTTP/1.1 200 OK\r\nX-A: a\r\n  folded\r\nContent-Length: 5\r\n\r\nhello",
+    "nul-in-header": b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 5\r\n\r\nhello",
+    "chunk-size-overflow": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+    "chunk-size-missing": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n",
+    "chunk-no-crlf-after-data": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+    "chunked-gzip": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "te-identity": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\nhello",
+    "interim-then-close": b"HTTP/1.1 100 Continue\r\n\r\n",
+    "switching-protocols": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",
+    "no-content-with-body": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
+    "not-modified": b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+    "extra-after-response": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA BYTES",
+    "status-line-only": b"HTTP/1.1 200 OK\r\n",
+    "empty-reply": b"",
+    "http10-no-length": b"HTTP/1.0 200 OK\r\n\r\nhello",
+    "space-before-colon": b"HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello",
+    "status-600": b"HTTP/1.1 600 Beyond\r\nContent-Length: 5\r\n\r\nhello",
+    "status-099": b"HTTP/1.1 099 Low\r\nContent-Length: 5\r\n\r\nhello",
+}
 seen = {"echo": [], "cards": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
 counts = {"connections": 0, "requests": {}}
 canary_port = [0]
@@ -257,6 +292,9 @@ class Handler(socketserver.BaseRequestHandler):
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nidle")
             ready, _, _ = select.select([sock], [], [], 0.05)
             return bool(ready)
+        if path.startswith("/canned/"):
+            sock.sendall(CANNED[path[len("/canned/"):]])
+            return False
         if path == "/interim-100":
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
             return True
