@@ -18,6 +18,15 @@ struct NativeEngineTests {
         #expect(runs[.libcurl]?.engineName == "libcurl", sourceLocation: sourceLocation)
     }
 
+    /// Both engines recorded the same phases for step `name`: as many first bytes, connects, DNS
+    /// look-ups and TLS handshakes (a phase is counted once per connection that reached it).
+    static func expectSamePhases(_ runs: [Engine: EngineRun], _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for phase in ["ttfb", "connect", "dns", "tls"] {
+            let native = runs[.auto]?.number(name, "/\(phase)/count"), curl = runs[.libcurl]?.number(name, "/\(phase)/count")
+            #expect(native == curl, "\(name): \(phase) counted \(native ?? -1) times by native, \(curl ?? -1) by libcurl", sourceLocation: sourceLocation)
+        }
+    }
+
     // MARK: - Parity against nginx
 
     @Test("Against nginx both engines record the same requests, status codes and bytes each way, a first byte for every request and one connect per connection")
@@ -49,6 +58,7 @@ struct NativeEngineTests {
                 #expect((run.number(name, "/ttfb/min") ?? 0) > 0)
             }
             #expect(native.number(name, "/connect/count") == curl.number(name, "/connect/count"), "\(name) connects")
+            Self.expectSamePhases(runs, name)
             connects.append(native.number(name, "/connect/count") ?? -1)
         }
         #expect(connects.reduce(0, +) == 4, "one connect per VU's connection: \(connects)")
@@ -161,6 +171,7 @@ struct NativeEngineTests {
             #expect(Set(failures.keys) == `case`.classes, "\(engine): \(failures.keys.sorted()), expected \(`case`.classes.sorted())")
             #expect(run.maxRSSMiB > 0 && run.maxRSSMiB < 200, "\(engine): peak memory \(run.maxRSSMiB) MiB")
         }
+        Self.expectSamePhases(runs, "hostile")
         if `case`.path == "/status-999" {
             for run in runs.values { #expect(run.statusCodes("hostile") == ["999": 2]) }
         }
@@ -281,6 +292,7 @@ struct NativeEngineTests {
             #expect(run.number("framed", "/connect/count") == framing.connects, "\(engine)")
             #expect((run.number("framed", "/latency/max") ?? 1) < 0.9, "\(engine): nobody waited for the timeout")
         }
+        Self.expectSamePhases(runs, "framed")
     }
 
     /// hostile_peer.py's CANNED responses (odd framing, headers and status lines), each sent once
@@ -386,6 +398,8 @@ struct NativeEngineTests {
             #expect(run.statusCodes("read") == ["200": 2] && run.failures("read").isEmpty, "\(engine): \(run.firstErrorMessage("read"))")
             #expect((run.number("read", "/bytesOut") ?? 0) >= 16_000_000, "\(engine)")
         }
+        Self.expectSamePhases(runs, "refused")
+        Self.expectSamePhases(runs, "read")
     }
 
     @Test("bytesOut counts each request's head and body once, exactly the bytes the peer received")
@@ -483,6 +497,7 @@ struct NativeEngineTests {
                 #expect(run.failures("refused") == ["connect": 2], "\(engine) \(host): \(run.firstErrorMessage("refused"))")
                 #expect(run.cli.seconds < 10)
             }
+            Self.expectSamePhases(runs, "refused")
         }
     }
 
@@ -532,6 +547,7 @@ struct NativeEngineTests {
             #expect((run.number("stuck", "/latency/min") ?? 0) >= 0.4, "\(engine)")
             #expect(run.cli.seconds < 10)
         }
+        Self.expectSamePhases(runs, "stuck")
     }
 
     @Test("A request past its timeout fails as timeout with a latency of at least the timeout; the twin: a fast answer within it passes")
@@ -551,6 +567,8 @@ struct NativeEngineTests {
             #expect(run.failures("fast").isEmpty, "\(engine)")
             #expect((run.number("fast", "/latency/max") ?? 1) < 0.3, "\(engine)")
         }
+        Self.expectSamePhases(runs, "slow")
+        Self.expectSamePhases(runs, "fast")
     }
 
     @Test("A body over maxBodyBytes fails as body-too-large; the twin: a body exactly at the limit passes")
@@ -570,6 +588,7 @@ struct NativeEngineTests {
             #expect(run.failures("chunked-over") == ["body-too-large": 2], "\(engine)")
             #expect(run.failures("at").isEmpty && run.failures("chunked-at").isEmpty, "\(engine)")
         }
+        for name in ["over", "at", "chunked-over", "chunked-at"] { Self.expectSamePhases(runs, name) }
     }
 
     @Test("Against loadgate target a captured workflow id is used by the next step; the twin: a capture that found nothing gets a 404")

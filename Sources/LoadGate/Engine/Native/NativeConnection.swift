@@ -232,10 +232,14 @@ final class NativeConnection {
         var timings = TransferTimings()
         timings.bytesIn = slot.bytesIn
         timings.bytesOut = Int64(sent)
-        if problem == nil, firstByteNanos > 0 { timings.ttfbMicros = max(1, (firstByteNanos - startNanos) / 1_000) }
-        if openedConnection {
+        // As libcurl reports them: a first byte only for a transfer that succeeded (a body over
+        // its limit ends libcurl's transfer with a write error), and a new connection only once
+        // it was established (CURLINFO_NUM_CONNECTS is 0 after a refused or timed-out connect, so
+        // neither a DNS nor a connect phase is counted for it).
+        if problem == nil, !slot.bodyTooLarge, firstByteNanos > 0 { timings.ttfbMicros = max(1, (firstByteNanos - startNanos) / 1_000) }
+        if openedConnection, connectedNanos > 0 {
             timings.newConnection = true
-            if connectedNanos > 0 { timings.connectedMicros = max(1, (connectedNanos - startNanos) / 1_000) }
+            timings.connectedMicros = max(1, (connectedNanos - startNanos) / 1_000)
         }
         outcome.timings = timings
         phase = .idle
