@@ -612,6 +612,28 @@ struct NativeEngineTests {
         }
     }
 
+    @Test("A run interrupted with requests in flight ends at once under both engines: the requests are incomplete, the run marked so and exit 3; the twin: the requests answered before are counted as successes")
+    func interruptedInFlight() throws {
+        let peer = try Self.hostilePeer()
+        let files = try Engine.allCases.map { engine in
+            (engine, try ScenarioFile(EngineRun.scenario(target: "http://127.0.0.1:\(peer.port)", engine: engine, steps: """
+                [{"name": "ok", "request": {"method": "GET", "path": "/sized/10"}},
+                 {"name": "never", "request": {"method": "GET", "path": "/never"}}]
+                """, load: #"{"vus": 3, "duration": "20s"}"#, timeout: "30s")))
+        }
+        for (engine, file) in files {
+            let run = try file.run(environment: EngineRun.noProxyEnvironment, interruptAfter: 1.0)
+            #expect(run.exitCode == 3, "\(engine): \(run.stderr)")
+            #expect(run.seconds < 5, "\(engine): \(run.seconds) s")
+            let summary = EngineRun(cli: run, summary: try file.summary(), maxRSSMiB: 0)
+            #expect(summary.engineName == (engine == .auto ? "native" : "libcurl"))
+            #expect(summary.summary?["complete"] == .bool(false))
+            #expect(summary.failures("never") == ["incomplete": 3], "\(engine)")
+            #expect(summary.failures("ok").isEmpty && summary.number("ok", "/requests") == 3, "\(engine)")
+            #expect(summary.total("/totals/aborted") == 3, "\(engine)")
+        }
+    }
+
     // MARK: - Open model
 
     @Test("An open model at 2,000 requests/s for 3 s against nginx completes with no failures and records lateness under both engines")
