@@ -481,6 +481,48 @@ struct NativeEngineTests {
         }
     }
 
+    /// A dual-stack loopback server (bound to "::", so 127.0.0.1 and ::1 both reach it) whose body
+    /// is the request's Host header.
+    static func dualStackHostEcho(port: Int) throws -> PeerProcess {
+        let code = """
+            import http.server, socket
+            class Handler(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    body = ("host=" + self.headers.get("Host", "")).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            class Server(http.server.ThreadingHTTPServer):
+                address_family = socket.AF_INET6
+            Server(("::", \(port)), Handler).serve_forever()
+            """
+        return try PeerProcess("/usr/bin/env", ["python3", "-c", code], port: port)
+    }
+
+    @Test("An IPv6 literal target is served by the native engine with the Host header libcurl sends; the twin: another port in the Host header fails the expectation")
+    func ipv6Target() throws {
+        let port = try PeerProcess.freePort()
+        let server = try Self.dualStackHostEcho(port: port)
+        defer { withExtendedLifetime(server) {} }
+        let runs = try EngineRun.both { engine in
+            EngineRun.scenario(target: "http://[::1]:\(port)", engine: engine, steps: """
+                [{"name": "v6", "request": {"method": "GET", "path": "/"}, "expect": {"bodyContains": "host=[::1]:\(port)"}},
+                 {"name": "twin", "request": {"method": "GET", "path": "/"}, "expect": {"bodyContains": "host=[::1]:\(port + 1)"}}]
+                """, iterations: 2)
+        }
+        Self.expectEngines(runs)
+        for (engine, run) in runs {
+            #expect(run.failures("v6").isEmpty, "\(engine): \(run.firstErrorMessage("v6"))")
+            #expect(run.failures("twin") == ["expectation": 2], "\(engine)")
+        }
+        Self.expectSamePhases(runs, "v6")
+        #expect(runs[.auto]?.number("v6", "/bytesOut") == runs[.libcurl]?.number("v6", "/bytesOut"))
+    }
+
     // MARK: - Failure classes
 
     @Test("A refused connect fails as connect under both engines, IPv4 and IPv6")
