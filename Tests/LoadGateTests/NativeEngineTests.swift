@@ -95,10 +95,12 @@ struct NativeEngineTests {
         let mcp: Bool
         let expected: String
         let reason: String
+        /// A second step, as JSON (PORT for nginx's port).
+        var extraStep: String?
         var description: String { label }
     }
 
-    @Test("summary.json names the engine and why: native for a numeric address, libcurl for a host name, https, a proxy, defaults.engine or a protocol step",
+    @Test("summary.json names the engine and why: native for a numeric address (templated paths too), libcurl for a host name, https, a proxy, defaults.engine, a protocol step, two origins or a templated port",
           arguments: [
               Choice(label: "127.0.0.1", target: "http://127.0.0.1:PORT", engine: .auto, proxy: false, mcp: false, expected: "native",
                      reason: "every step is plain HTTP/1.1 to 127.0.0.1:PORT"),
@@ -114,6 +116,14 @@ struct NativeEngineTests {
                      expected: "libcurl", reason: "defaults.engine"),
               Choice(label: "mcp", target: "http://127.0.0.1:PORT", engine: .auto, proxy: false, mcp: true, expected: "libcurl",
                      reason: "protocol step"),
+              Choice(label: "two origins", target: "http://127.0.0.1:PORT", engine: .auto, proxy: false, mcp: false, expected: "libcurl",
+                     reason: "more than one origin", extraStep: #"{"name": "other", "request": {"method": "GET", "url": "http://127.0.0.2:PORT/"}}"#),
+              Choice(label: "templated port", target: "http://127.0.0.1:PORT", engine: .auto, proxy: false, mcp: false, expected: "libcurl",
+                     reason: "templated", extraStep: #"{"name": "give", "request": {"method": "GET", "path": "/health/live"}, "capture": {"p": "/status"}}, "# +
+                     #"{"name": "port", "request": {"method": "GET", "url": "http://127.0.0.1:${captured.p}/"}}"#),
+              Choice(label: "templated path", target: "http://127.0.0.1:PORT", engine: .auto, proxy: false, mcp: false, expected: "native",
+                     reason: "every step is plain HTTP/1.1 to 127.0.0.1:PORT",
+                     extraStep: #"{"name": "path", "request": {"method": "GET", "url": "http://127.0.0.1:PORT/${iteration}?q=${vu}"}}"#),
           ])
     func engineChoice(_ choice: Choice) throws {
         let nginx = try PeerProcess.nginx()
@@ -121,6 +131,7 @@ struct NativeEngineTests {
         let target = choice.target.replacingOccurrences(of: "PORT", with: port)
         var steps = #"[{"name": "live", "request": {"method": "GET", "path": "/health/live"}}"#
         if choice.mcp { steps += #", {"name": "tools", "mcp": {"call": "tools/list"}}"# }
+        if let extra = choice.extraStep { steps += ", " + extra.replacingOccurrences(of: "PORT", with: port) }
         var environment = EngineRun.noProxyEnvironment
         // The proxy is nginx itself: it answers the proxied request for its own URL.
         if choice.proxy { environment["http_proxy"] = "http://127.0.0.1:\(port)" }
