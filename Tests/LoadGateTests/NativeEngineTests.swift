@@ -277,8 +277,9 @@ struct NativeEngineTests {
     /// Ten requests each: a response whose end is the peer's close often arrives with that close in
     /// one event, which an engine must still read to the end (it used to wait for the timeout); a
     /// 300 kB body takes several reads and still leaves its connection for the next request.
-    @Test("Responses framed every way read the same under both engines: Connection: close, HTTP/1.0 with and without keep-alive, chunked, HEAD, 100 then 200, 204", arguments: [
+    @Test("Responses framed every way read the same under both engines: Connection: close, a close without it, HTTP/1.0 with and without keep-alive, chunked, HEAD, 100 then 200, 204", arguments: [
         Framing(path: "/conn-close", method: "GET", bytesIn: 50, connects: 10),
+        Framing(path: "/close-quietly", method: "GET", bytesIn: 50, connects: 10),
         Framing(path: "/http10", method: "GET", bytesIn: 3000, connects: 10),
         Framing(path: "/http10-keepalive", method: "GET", bytesIn: 60, connects: 1),
         Framing(path: "/chunked", method: "GET", bytesIn: 160, connects: 1),

@@ -34,6 +34,7 @@ Paths:
   /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
   /sized/<n>         200 with a body of n bytes (Content-Length, kept alive)
   /early-reply       413 as soon as the request head is read, the body left unread; closes after 3 s
+  /close-quietly     200 without `Connection: close`, then closes at once
   /idle-close        200 without `Connection: close`, then closes the connection 50 ms later if idle
                      (a server's short keep-alive timeout); a request within them is served
   /canned/<name>     a raw response from CANNED (odd framing, headers, statuses), then the close
@@ -288,6 +289,9 @@ class Handler(socketserver.BaseRequestHandler):
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
             send(sock, b"200 OK", json.dumps({"next": query.get("next", [""])[0]}).encode())
             return True
+        if path == "/close-quietly":
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nquiet")
+            return False
         if path == "/idle-close":
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nidle")
             ready, _, _ = select.select([sock], [], [], 0.05)
