@@ -34,10 +34,10 @@ Paths:
   /capture-next      {"next": "..."} from ?next=...: a value for the next step's URL (%XX decoded)
   /sized/<n>         200 with a body of n bytes (Content-Length, kept alive)
   /early-reply       413 as soon as the request head is read, the body left unread; closes after 3 s
-  /close-quietly     200 without `Connection: close`, then closes at once
+  /close-quietly     200 without `Connection: close`, then a FIN at once (see finish_then_close)
   /idle-close        200 without `Connection: close`, then closes the connection 50 ms later if idle
                      (a server's short keep-alive timeout); a request within them is served
-  /canned/<name>     a raw response from CANNED (odd framing, headers, statuses), then the close
+  /canned/<name>     a raw response from CANNED (odd framing, headers, statuses); a FIN unless CANNED_KEPT
   /interim-100       "100 Continue", then 200 with a body (kept alive)
   /no-content        204 without Content-Length or body (kept alive)
   /counts            JSON: connections accepted and requests per path (every path)
@@ -56,7 +56,7 @@ parser.add_argument("--canary-host", default="127.0.0.2")
 args = parser.parse_args()
 
 lock = threading.Lock()
-# /canned/<name>: a response as raw bytes, sent as is before the connection is closed.
+# /canned/<name>: a response as raw bytes, sent as is.
 CANNED = {
     "dup-length-same": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
     "dup-length-differ": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
@@ -90,6 +90,11 @@ CANNED = {
     "status-600": b"HTTP/1.1 600 Beyond\r\nContent-Length: 5\r\n\r\nhello",
     "status-099": b"HTTP/1.1 099 Low\r\nContent-Length: 5\r\n\r\nhello",
 }
+# Canned responses whose length is known: the connection stays open for the next request (closing
+# it would race with a client that reuses it). The others end with a FIN.
+CANNED_KEPT = {"dup-length-same", "dup-length-differ", "length-list", "length-plus", "chunked-and-length", "bare-lf",
+               "no-reason", "http2-status", "http11-lowercase", "header-without-colon", "folded-header", "nul-in-header",
+               "chunked-gzip", "no-content-with-body", "not-modified", "status-600"}
 seen = {"echo": [], "cards": [], "canary": [], "canaryBytes": 0, "canaryPort": 0}
 counts = {"connections": 0, "requests": {}}
 canary_port = [0]
@@ -122,6 +127,19 @@ def card(kind, own_port):
     }[kind]
     return json.dumps({"name": "hostile", "url": endpoint, "preferredTransport": "JSONRPC",
                        "supportedInterfaces": [{"url": endpoint, "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}]}).encode()
+
+
+def finish_then_close(sock):
+    """Ends the response with a FIN at once, then reads (and drops) a request that was already on
+    its way before closing: a client that reused the connection meanwhile sees it end without an
+    answer, never a reset that could race with its send."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(1)
+        read_head(sock)
+    except OSError:
+        pass
+    return False
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -291,14 +309,15 @@ class Handler(socketserver.BaseRequestHandler):
             return True
         if path == "/close-quietly":
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nquiet")
-            return False
+            return finish_then_close(sock)
         if path == "/idle-close":
             sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nidle")
             ready, _, _ = select.select([sock], [], [], 0.05)
             return bool(ready)
         if path.startswith("/canned/"):
-            sock.sendall(CANNED[path[len("/canned/"):]])
-            return False
+            name = path[len("/canned/"):]
+            sock.sendall(CANNED[name])
+            return True if name in CANNED_KEPT else finish_then_close(sock)
         if path == "/interim-100":
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
             return True
