@@ -23,7 +23,10 @@ enum NativeProblem: Equatable {
 
     var message: String {
         switch self {
-        case let .socket(code): return "native HTTP/1.1: could not open a socket: \(Self.text(code))"
+        case let .socket(code):
+            // The generator's own limit, in the words libcurl's path uses for it (TransferOutcome.describe).
+            if code == EMFILE || code == ENFILE { return "native HTTP/1.1: the generator could not open a socket (too many open files)" }
+            return "native HTTP/1.1: could not open a socket: \(Self.text(code))"
         case let .connect(code, address): return "native HTTP/1.1: connect to \(address) failed: \(Self.text(code))"
         case let .send(code): return "native HTTP/1.1: sending the request failed: \(Self.text(code))"
         case let .receive(code): return "native HTTP/1.1: receiving the response failed: \(Self.text(code))"
