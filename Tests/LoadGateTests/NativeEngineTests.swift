@@ -604,6 +604,57 @@ struct NativeEngineTests {
         Self.expectSamePhases(runs, "stuck")
     }
 
+    /// A loopback peer that answers one request on its first connection, then fills its own accept
+    /// queue (so a new connect hangs, nothing leaving loopback) and drops that connection when the
+    /// next request arrives on it: the request is sent again on a fresh connection that never connects.
+    static func answerOnceThenHang() throws -> PeerProcess {
+        let code = """
+            import socket, sys, time
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen(0)
+            port = server.getsockname()[1]
+            print(port, flush=True)
+            while True:
+                conn, _ = server.accept()
+                data = conn.recv(65536)
+                if data:
+                    break
+                conn.close()  # the test's readiness probe
+            conn.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
+            fillers = []
+            for _ in range(3):
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+                fillers.append(filler)
+            conn.recv(65536)
+            conn.close()
+            time.sleep(60)
+            """
+        return try PeerProcess("/usr/bin/env", ["python3", "-c", code], port: 0, readPortFromStdout: true)
+    }
+
+    @Test("A request sent again after its kept-alive connection died, whose new connect never completes, ends at the 10 s connect timeout under both engines, not at the 30 s request timeout")
+    func retriedConnectTimesOut() throws {
+        let peers = try Engine.allCases.map { ($0, try Self.answerOnceThenHang()) }
+        let ports = Dictionary(uniqueKeysWithValues: peers.map { ($0.0, $0.1.port) })
+        let runs = try EngineRun.both { engine in
+            EngineRun.scenario(target: "http://127.0.0.1:\(ports[engine]!)", engine: engine, steps: """
+                [{"name": "first", "request": {"method": "GET", "path": "/"}},
+                 {"name": "again", "request": {"method": "GET", "path": "/"}}]
+                """, iterations: 1, timeout: "30s")
+        }
+        withExtendedLifetime(peers) {}
+        Self.expectEngines(runs)
+        for (engine, run) in runs {
+            #expect(run.failures("first").isEmpty, "\(engine)")
+            #expect(run.failures("again") == ["timeout": 1], "\(engine): \(run.firstErrorMessage("again"))")
+            // The run's own length: the recorded latency is floored to the step's 30 s timeout (Completion.applyTimeoutFloor).
+            #expect(run.cli.seconds >= 9.5 && run.cli.seconds < 15, "\(engine): \(run.cli.seconds) s")
+        }
+    }
+
     @Test("A request past its timeout fails as timeout with a latency of at least the timeout; the twin: a fast answer within it passes")
     func timeoutFloor() throws {
         let peer = try Self.hostilePeer()
