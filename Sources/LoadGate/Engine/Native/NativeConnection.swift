@@ -23,9 +23,10 @@ enum NativeProblem: Equatable {
 
     var message: String {
         switch self {
-        case let .socket(code) where failure == .generatorFileLimit:
-            return "native HTTP/1.1: " + TransferOutcome.describe(.generatorFileLimit, status: 0) + " (\(Self.text(code)))"
-        case let .socket(code): return "native HTTP/1.1: could not open a socket: \(Self.text(code))"
+        case let .socket(code):
+            // The generator's own limit, in the words libcurl's path uses for it (TransferOutcome.describe).
+            if code == EMFILE || code == ENFILE { return "native HTTP/1.1: the generator could not open a socket (too many open files)" }
+            return "native HTTP/1.1: could not open a socket: \(Self.text(code))"
         case let .connect(code, address): return "native HTTP/1.1: connect to \(address) failed: \(Self.text(code))"
         case let .send(code): return "native HTTP/1.1: sending the request failed: \(Self.text(code))"
         case let .receive(code): return "native HTTP/1.1: receiving the response failed: \(Self.text(code))"
@@ -182,6 +183,9 @@ final class NativeConnection {
         return nil
     }
 
+    /// Every byte of the request is sent.
+    var requestSent: Bool { sent >= head.count + body.count }
+
     /// True when a failure now should send the request again on a fresh connection: the connection
     /// was reused and died before any reply byte, and this request has not been retried yet.
     var mayRetryOnFreshConnection: Bool { usedBefore && !retried && parser.receivedNothing && firstByteNanos == 0 }
@@ -231,14 +235,19 @@ final class NativeConnection {
         var timings = TransferTimings()
         timings.bytesIn = slot.bytesIn
         timings.bytesOut = Int64(sent)
-        if problem == nil, firstByteNanos > 0 { timings.ttfbMicros = max(1, (firstByteNanos - startNanos) / 1_000) }
-        if openedConnection {
+        // As libcurl reports them: a first byte only for a transfer that succeeded (a body over
+        // its limit ends libcurl's transfer with a write error), and a new connection only once
+        // it was established (CURLINFO_NUM_CONNECTS is 0 after a refused or timed-out connect, so
+        // neither a DNS nor a connect phase is counted for it).
+        if problem == nil, !slot.bodyTooLarge, firstByteNanos > 0 { timings.ttfbMicros = max(1, (firstByteNanos - startNanos) / 1_000) }
+        if openedConnection, connectedNanos > 0 {
             timings.newConnection = true
-            if connectedNanos > 0 { timings.connectedMicros = max(1, (connectedNanos - startNanos) / 1_000) }
+            timings.connectedMicros = max(1, (connectedNanos - startNanos) / 1_000)
         }
         outcome.timings = timings
         phase = .idle
-        if keepConnection { usedBefore = true } else { closeSocket(reset: problem != nil) }
+        // A reset also when the request was cut short: unsent bytes must not linger in the kernel.
+        if keepConnection { usedBefore = true } else { closeSocket(reset: problem != nil || !requestSent) }
         return outcome
     }
 

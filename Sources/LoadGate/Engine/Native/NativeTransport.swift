@@ -71,7 +71,10 @@ final class NativeTransport {
         if connection.phase == .connecting, connection.fd < 0 {
             if let problem = connection.openSocket(to: &address, addressText: addressText, epoll: epoll) {
                 complete(connection, index: index, problem: problem, keep: false, now: now)
+                return
             }
+            // A retry's connect deadline may be earlier than what was scanned for so far.
+            earliestDeadline = min(earliestDeadline, connection.currentDeadlineNanos)
             return  // the send follows when the socket becomes writable
         }
         send(connection, index: index, now: now)
@@ -125,17 +128,30 @@ final class NativeTransport {
             send(connection, index: index, now: now)
         case .sending:
             send(connection, index: index, now: now)
-            if connection.phase == .receiving, flags & UInt32(EPOLLIN.rawValue) != 0 { receive(connection, index: index, flags: flags, now: now) }
+            // A response can come before the request is all sent (a server refusing an upload
+            // answers 413 without reading it): read it now, as libcurl does, for this edge may be
+            // the last one (a peer that stops reading makes the socket writable never again).
+            let phase = connection.phase
+            if phase == .receiving || phase == .sending, flags & (UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue)) != 0 {
+                receive(connection, index: index, peerClosed: Self.peerClosed(flags), now: now)
+            }
         case .receiving:
-            receive(connection, index: index, flags: flags, now: now)
+            receive(connection, index: index, peerClosed: Self.peerClosed(flags), now: now)
         }
     }
 
-    /// Reads until the socket is drained or the response ends. A short read means drained (edge-
-    /// triggered epoll reports data arriving later as a new event), except when the peer's FIN
-    /// came with this event (EPOLLRDHUP/HUP): no edge follows it, so read on to the end of stream.
-    private func receive(_ connection: NativeConnection, index: Int, flags: UInt32, now: Int64) {
-        let hungUp = flags & (UInt32(EPOLLRDHUP.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue)) != 0
+    /// The event says the peer has closed its side (or the connection is gone): what is left to
+    /// read ends with the end of the stream, and no further edge will announce it.
+    private static func peerClosed(_ flags: UInt32) -> Bool {
+        flags & (UInt32(EPOLLRDHUP.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue)) != 0
+    }
+
+    /// Reads until the socket is drained or the response ends. A short read counts as drained
+    /// (edge-triggered epoll reports later data as a new event), except when the event already
+    /// carried the peer's close: data and close that arrived together come as one edge, so the
+    /// end of the stream must be read now or never (a body delimited by the close, a truncated
+    /// one, would otherwise wait for the timeout).
+    private func receive(_ connection: NativeConnection, index: Int, peerClosed: Bool, now: Int64) {
         while true {
             let count = lg_recv(connection.fd, buffer.baseAddress, buffer.count)
             if count < 0 {
@@ -156,9 +172,12 @@ final class NativeTransport {
             }
             switch connection.received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), now: now) {
             case .needMore:
-                if count < buffer.count, !hungUp { return }
+                if count < buffer.count, !peerClosed { return }
             case let .complete(leftover):
-                complete(connection, index: index, problem: nil, keep: connection.parser.keepAlive && !leftover, now: now)
+                // A connection the peer already closed cannot carry the next request.
+                // Nor can one whose request was not all sent (an early response).
+                complete(connection, index: index, problem: nil,
+                         keep: connection.parser.keepAlive && !leftover && !peerClosed && connection.requestSent, now: now)
                 return
             case let .failed(problem):
                 complete(connection, index: index, problem: problem, keep: false, now: now)
