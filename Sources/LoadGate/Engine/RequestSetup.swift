@@ -32,6 +32,7 @@ enum RequestSetup {
                 CurlEasy.set(handle, CURLOPT_URL, prepared.staticURL)
                 _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, prepared.staticHeaders)
                 prepared.applyMethod(handle, body: prepared.staticBody.map { UnsafeBufferPointer($0) }, copy: false)
+                slot.requestBodyBytes = prepared.nativeSendsBody ? prepared.staticBody?.count ?? 0 : 0
                 slot.releaseDynamicHeaders()
                 slot.configuredStep = prepared.index
             }
@@ -48,8 +49,10 @@ enum RequestSetup {
             if let body = step.body {
                 let bytes = Array(body.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured).utf8)
                 bytes.withUnsafeBufferPointer { prepared.applyMethod(handle, body: $0, copy: true) }
+                slot.requestBodyBytes = prepared.nativeSendsBody ? bytes.count : 0
             } else {
                 prepared.applyMethod(handle, body: nil, copy: false)
+                slot.requestBodyBytes = 0
             }
             slot.configuredStep = -1
         }
@@ -73,6 +76,7 @@ enum RequestSetup {
         _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
         CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, nil)
         CurlEasy.set(handle, CURLOPT_NOBODY, 0)
+        slot.requestBodyBytes = request.body?.count ?? 0
         if let body = request.body {
             _ = lg_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             body.withUnsafeBytes { _ = lg_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
@@ -95,12 +99,19 @@ enum RequestSetup {
         slot.firstBodyNanos = 0
     }
 
+    /// libcurl's MAX_INITIAL_POST_SIZE (lib/http.c): bodies below it travel with the request head.
+    static let maxInitialPostSize = 64 * 1024
+
     /// What libcurl measured for the transfer that just ended on `slot`.
     static func timings(_ slot: Slot, result: CURLcode) -> TransferTimings {
         let handle = slot.handle
         var timings = TransferTimings()
         timings.bytesIn = slot.bytesIn
-        timings.bytesOut = Int64(CurlEasy.info(handle, long: CURLINFO_REQUEST_SIZE)) + CurlEasy.info(handle, offset: CURLINFO_SIZE_UPLOAD_T)
+        // libcurl 7.88 sends a POST body under 64 KiB in one buffer with the head, and counts it in
+        // CURLINFO_REQUEST_SIZE as well as in SIZE_UPLOAD; a larger one only in SIZE_UPLOAD.
+        let requestSize = Int64(CurlEasy.info(handle, long: CURLINFO_REQUEST_SIZE))
+        let bodyInHead = slot.requestBodyBytes > 0 && slot.requestBodyBytes < maxInitialPostSize
+        timings.bytesOut = requestSize + (bodyInHead ? 0 : CurlEasy.info(handle, offset: CURLINFO_SIZE_UPLOAD_T))
         if result == CURLE_OK { timings.ttfbMicros = CurlEasy.info(handle, offset: CURLINFO_STARTTRANSFER_TIME_T) }
         if CurlEasy.info(handle, long: CURLINFO_NUM_CONNECTS) > 0 {
             timings.newConnection = true

@@ -29,6 +29,8 @@ final class Slot {
     var body: [UInt8] = []
     var bytesIn: Int64 = 0
     var dynamicHeaders: UnsafeMutablePointer<curl_slist>?
+    /// Body bytes of the request on the handle (for `RequestSetup.timings`' byte count).
+    var requestBodyBytes = 0
 
     // Protocol steps (MCP, A2A, workflow): one flow per step, several exchanges per execution.
     var flows: [StepFlow?] = []
