@@ -646,8 +646,10 @@ struct NativeEngineTests {
         for (engine, run) in runs {
             #expect(run.failures("first").isEmpty, "\(engine)")
             #expect(run.failures("again") == ["timeout": 1], "\(engine): \(run.firstErrorMessage("again"))")
-            // The run's own length: the recorded latency is floored to the step's 30 s timeout (Completion.applyTimeoutFloor).
             #expect(run.cli.seconds >= 9.5 && run.cli.seconds < 15, "\(engine): \(run.cli.seconds) s")
+            // The latency is floored to the timeout that fired (the 10 s connect timeout), not to the step's 30 s.
+            let latency = run.number("again", "/latency/max") ?? -1
+            #expect(latency >= 10 && latency < 15, "\(engine): \(latency) s")
         }
     }
 

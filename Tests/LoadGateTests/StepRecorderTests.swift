@@ -33,3 +33,32 @@ struct StepRecorderTests {
         #expect(seconds[1].steps[0].requests == 1 && seconds[1].steps[0].failed == 1 && seconds[1].steps[1].requests == 1)
     }
 }
+
+@Suite("timeout floor")
+struct TimeoutFloorTests {
+    static let second: Int64 = 1_000_000_000
+
+    @Test("a timeout is recorded at least at the timeout that fired: the whole timeout, or the 10 s connect timeout when it ended well before", arguments: [
+        // (step timeout s, service ms, recorded service ms)
+        (2.0, 1_999.6, 2_000.0),     // fired a fraction early: floored to 2 s
+        (30.0, 10_000.4, 10_000.4),  // the connect timeout fired at 10 s of a 30 s step: not 30 s
+        (30.0, 9_999.5, 10_000.0),   // ... a fraction early: floored to 10 s
+        (30.0, 29_990.0, 30_000.0),  // the step timeout, 10 ms early: floored to 30 s
+        (5.0, 4_999.0, 5_000.0),     // under 10 s the connect timeout is the step's: one floor
+    ])
+    func floor(timeoutSeconds: Double, serviceMs: Double, expectedMs: Double) {
+        let timeout = Int64(timeoutSeconds * Double(Self.second))
+        var completion = Completion(latencyNanos: Int64(serviceMs * 1e6) + 1_000, serviceNanos: Int64(serviceMs * 1e6), status: nil,
+                                    failure: .timeout, timings: nil)
+        completion.applyTimeoutFloor(timeout)
+        #expect(completion.serviceNanos == Int64(expectedMs * 1e6))
+        #expect(completion.latencyNanos >= completion.serviceNanos!)
+    }
+
+    @Test("the twin: a failure that is not a timeout is recorded as measured")
+    func notTimeout() {
+        var completion = Completion(latencyNanos: 5, serviceNanos: 5, status: nil, failure: .connect, timings: nil)
+        completion.applyTimeoutFloor(30 * Self.second)
+        #expect(completion.serviceNanos == 5 && completion.latencyNanos == 5)
+    }
+}

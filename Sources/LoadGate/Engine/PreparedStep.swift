@@ -85,7 +85,7 @@ final class PreparedStep: @unchecked Sendable {
             if step.method != "POST" { CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, step.method) }
         }
         CurlEasy.set(handle, CURLOPT_TIMEOUT_MS, Int(max(1, step.timeoutNanos / 1_000_000)))
-        CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, min(step.timeoutNanos, 10 * DurationText.nanosPerSecond) / 1_000_000)))
+        CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, Completion.connectTimeoutNanos(forTimeout: step.timeoutNanos) / 1_000_000)))
     }
 
     /// True when the captured body satisfies `bodyContains` and the JSON Pointer expectations.

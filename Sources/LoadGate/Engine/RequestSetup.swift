@@ -86,7 +86,7 @@ enum RequestSetup {
             if request.method != "GET" { CurlEasy.set(handle, CURLOPT_CUSTOMREQUEST, request.method) }
         }
         CurlEasy.set(handle, CURLOPT_TIMEOUT_MS, Int(max(1, timeoutNanos / 1_000_000)))
-        CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, min(timeoutNanos, 10 * DurationText.nanosPerSecond) / 1_000_000)))
+        CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, Completion.connectTimeoutNanos(forTimeout: timeoutNanos) / 1_000_000)))
         slot.captureHeaders = true
         slot.captureBody = true
         slot.configuredStep = -1

@@ -25,15 +25,25 @@ struct Completion {
     var failure: FailureClass?
     var timings: TransferTimings?
 
-    /// A transfer that timed out waited at least its timeout (libcurl may fire a fraction of a
-    /// millisecond early): it is never recorded below it, or `p95 < T` could pass while every
-    /// request timed out.
+    /// How long a transfer may take to connect: its timeout, but at most 10 s (both engines).
+    static func connectTimeoutNanos(forTimeout timeoutNanos: Int64) -> Int64 { min(timeoutNanos, 10 * DurationText.nanosPerSecond) }
+
+    /// A transfer that timed out waited at least the timeout that fired (libcurl may fire a
+    /// fraction of a millisecond early): it is never recorded below it, or `p95 < T` could pass
+    /// while every request timed out. The connect timeout fired when the transfer ended well
+    /// before its whole timeout (a connect that timed out at 10 s of a 30 s step is 10 s, not 30).
     mutating func applyTimeoutFloor(_ timeoutNanos: Int64) {
         guard failure == .timeout else { return }
-        let service = max(serviceNanos ?? 0, timeoutNanos)
+        let connectTimeout = Self.connectTimeoutNanos(forTimeout: timeoutNanos)
+        let elapsed = serviceNanos ?? latencyNanos
+        let fired = connectTimeout < timeoutNanos && elapsed < timeoutNanos - Self.earlyFiringSlackNanos ? connectTimeout : timeoutNanos
+        let service = max(serviceNanos ?? 0, fired)
         serviceNanos = service
         latencyNanos = max(latencyNanos, service)
     }
+
+    /// How early a timeout may fire and still count as that timeout.
+    static let earlyFiringSlackNanos: Int64 = 50_000_000
 }
 
 /// The one place a worker records what it measured: each completion's latency, service time,

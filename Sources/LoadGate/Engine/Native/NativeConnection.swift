@@ -126,7 +126,7 @@ final class NativeConnection {
         retried = false
         self.timeoutNanos = timeoutNanos
         deadlineNanos = now + timeoutNanos
-        connectDeadlineNanos = now + min(timeoutNanos, 10 * DurationText.nanosPerSecond)
+        connectDeadlineNanos = now + Completion.connectTimeoutNanos(forTimeout: timeoutNanos)
         phase = fd >= 0 ? .sending : .connecting
     }
 
