@@ -124,4 +124,20 @@ struct ScenarioLoaderTests {
          "steps": [{"name": "a", "request": {"path": "/"}}]}
         """) == ["scenarios/x.json: load: mixes the open model (rate) and the closed model (vus/iterations); choose one"])
     }
+
+    @Test("a step or default Content-Length or Transfer-Encoding header is a located error; other headers load", arguments: [
+        (#""defaults": {"headers": {"Content-Length": "99"}},"#, "defaults.headers.Content-Length"),
+        (#""defaults": {"headers": {"transfer-encoding": "chunked"}},"#, "defaults.headers.transfer-encoding"),
+    ])
+    func framingHeaders(defaults: String, path: String) {
+        let text = """
+        {"name": "framing", "target": "http://127.0.0.1:8080", \(defaults) "load": {"vus": 1, "iterations": 1},
+         "steps": [{"name": "a", "request": {"method": "POST", "path": "/", "body": "abc", "headers": {"X-Fine": "1"}}}]}
+        """
+        #expect(Self.errors(text) == ["scenarios/x.json: \(path): is set by LoadGate from the body; remove it"])
+        let fine = text.replacingOccurrences(of: defaults, with: "")
+        #expect(Self.errors(fine).isEmpty)
+        let inStep = fine.replacingOccurrences(of: #""X-Fine": "1""#, with: #""Content-Length": "3""#)
+        #expect(Self.errors(inStep) == ["scenarios/x.json: steps[0].request.headers.Content-Length: is set by LoadGate from the body; remove it"])
+    }
 }

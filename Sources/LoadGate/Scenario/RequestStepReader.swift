@@ -170,6 +170,12 @@ extension ScenarioLoader {
                 r.report(headerPath, "invalid header name")
                 continue
             }
+            // The body's framing is the engine's: a stated length that disagreed with the body
+            // would hang the request (libcurl sends it as given) or be silently replaced.
+            if ["content-length", "transfer-encoding"].contains(member.key.lowercased()) {
+                r.report(headerPath, "is set by LoadGate from the body; remove it")
+                continue
+            }
             guard let text = r.string(member.value, at: headerPath), let template = r.template(text, at: headerPath, wire: true) else { continue }
             out.append((member.key, template))
         }
