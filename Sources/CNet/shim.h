@@ -16,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 
 /* An address to connect to, resolved once (IPv4 or IPv6). */
 typedef struct lg_address {
@@ -121,6 +122,45 @@ static inline ssize_t lg_send2(int fd, const void *a, size_t alength, const void
     message.msg_iov = parts;
     message.msg_iovlen = (b && blength) ? 2 : 1;
     return sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
+/* Asks the kernel to stamp received data with its arrival time (SO_TIMESTAMPNS, CLOCK_REALTIME). */
+static inline void lg_enable_rx_timestamps(int fd) {
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+}
+
+/* recv that also returns when the kernel received the last segment read (CLOCK_REALTIME
+ * nanoseconds in *arrived, 0 when the kernel gave none). Bytes, 0 at end of stream, -1 with errno. */
+static inline ssize_t lg_recv_stamped(int fd, void *buffer, size_t length, int64_t *arrived) {
+    struct iovec part = {buffer, length};
+    union { char bytes[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr align; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &part;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof(control.bytes);
+    *arrived = 0;
+    ssize_t count = recvmsg(fd, &message, 0);
+    if (count > 0) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) {
+                struct timespec stamp;
+                memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+                *arrived = (int64_t)stamp.tv_sec * 1000000000LL + stamp.tv_nsec;
+            }
+        }
+    }
+    return count;
+}
+
+/* Nanoseconds to add to a CLOCK_REALTIME stamp to read it on CLOCK_MONOTONIC. */
+static inline int64_t lg_realtime_to_monotonic_offset(void) {
+    struct timespec real, mono;
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    return ((int64_t)mono.tv_sec - (int64_t)real.tv_sec) * 1000000000LL + ((int64_t)mono.tv_nsec - (int64_t)real.tv_nsec);
 }
 
 /* recv into a buffer; returns bytes, 0 at end of stream, -1 with errno. */

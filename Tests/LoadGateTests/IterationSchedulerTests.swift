@@ -91,6 +91,15 @@ struct IterationSchedulerTests {
         ])
     }
 
+    @Test("a worker batches while its iterations are due less than a window apart; at 1,000/s it does not")
+    func batching() {
+        #expect(Self.open(rate: 20_000, durationMs: 10, maxLatenessMs: 50).isBatching)
+        #expect(Self.open(rate: 4_000, durationMs: 10, maxLatenessMs: 50).isBatching)
+        #expect(!Self.open(rate: 1_000, durationMs: 10, maxLatenessMs: 50).isBatching)
+        // Two workers share 4,000/s: each sees one every 500 µs, not less than the window apart.
+        #expect(!Self.open(rate: 4_000, durationMs: 10, maxLatenessMs: 50, worker: 0, workers: 2).isBatching)
+    }
+
     @Test("between passes nothing starts, except an iteration already waiting for a connection (the target's lateness)")
     func passGate() {
         var scheduler = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)

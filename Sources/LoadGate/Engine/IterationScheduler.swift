@@ -118,6 +118,14 @@ struct IterationScheduler {
         return max(intended, lastStartPassNanos + batchWindowNanos)
     }
 
+    /// Open model: true while this worker's iterations are due less than one batch window apart
+    /// (its passes then start several at a time).
+    var isBatching: Bool {
+        guard let pacer, let next = pacer.intendedStartNanos(of: nextOpen),
+              let after = pacer.intendedStartNanos(of: nextOpen + workers) else { return false }
+        return after - next < batchWindowNanos
+    }
+
     /// Open model: true when a pass may start iterations at `elapsedNanos`. Between passes a loop
     /// turn woken by a socket starts nothing (else every response would start the one or two
     /// iterations due meanwhile, one wake-up of the target each, and the batch would be lost),

@@ -75,6 +75,8 @@ final class Worker: @unchecked Sendable {
     var pollFDs = [curl_waitfd()]
     /// The native HTTP/1.1 engine when the run qualifies (`HTTPEngineChoice`); nil: libcurl.
     var native: NativeTransport?
+    /// The last sleep left responses unread for the next pass to read (`deferReads`).
+    var readsDeferred = false
 
     init(id: Int, plan: RunPlan, stop: StopSignal) {
         self.id = id
@@ -146,6 +148,7 @@ final class Worker: @unchecked Sendable {
         var running: Int32 = 0
 
         while true {
+            if readsDeferred { readDeferredResponses() }
             let now = MonotonicClock.nowNanos()
             if stop.isStopped || now >= hardDeadline {
                 if !stop.isStopped {
@@ -446,7 +449,9 @@ final class Worker: @unchecked Sendable {
     private func sleep(timeoutMs: Int, withTimer: Bool) {
         var timerFired = false
         if let native {
-            timerFired = native.wait(timeoutMs: Int32(timeoutMs))
+            let deferring = withTimer && deferReads
+            timerFired = native.wait(timeoutMs: Int32(timeoutMs), sockets: !deferring)
+            readsDeferred = deferring
             collectNativeCompletions()
             native.flush(now: MonotonicClock.nowNanos())
             collectNativeCompletions()
@@ -464,6 +469,27 @@ final class Worker: @unchecked Sendable {
             _ = read(timerFD, &expirations, 8)
             timerArmedNanos = nil
         }
+    }
+
+    /// Between two passes of a high-rate open model, responses may wait in the kernel for the next
+    /// pass: one wake-up per pass instead of one or two more per batch, with latency taken from
+    /// the kernel's arrival stamps. Only for one-step scenarios (a later step would start up to a
+    /// window late) and while a connection is free for the next pass (a response frees one).
+    var deferReads: Bool {
+        scheduler.isOpen && plan.preparedSteps.count == 1 && !freeSlots.isEmpty && !headWaitedForConnection && scheduler.isBatching
+    }
+
+    /// Reads the responses the last sleep left in the kernel (stamped with their arrival), before
+    /// anything else looks at the clock: the stop, the timeouts, the pass.
+    private func readDeferredResponses() {
+        guard let native else { return }
+        readsDeferred = false
+        if native.wait(timeoutMs: 0) {
+            var expirations: UInt64 = 0
+            _ = read(timerFD, &expirations, 8)
+            timerArmedNanos = nil
+        }
+        collectNativeCompletions()
     }
 
     /// Wakes the loop from another thread (the runner's stop).

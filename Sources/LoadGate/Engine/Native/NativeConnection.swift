@@ -145,6 +145,7 @@ final class NativeConnection {
         fd = socket
         openedConnection = true
         usedBefore = false
+        lg_enable_rx_timestamps(socket)
         _ = lg_epoll_add(epoll, socket, token, 1)
         phase = .connecting
         return nil

@@ -16,6 +16,12 @@ final class NativeTransport {
     static let wakeToken = UInt64.max - 1
 
     private let epoll: Int32
+    /// The timerfd and wake-up only: waited on between open-model passes whose responses are read
+    /// at the next pass (`wait(timeoutMs:sockets:)`).
+    private let timerEpoll: Int32
+    /// CLOCK_REALTIME to CLOCK_MONOTONIC, taken before each batch of events (kernel receive
+    /// stamps are real time).
+    private var realtimeOffset: Int64 = 0
     private let wakeFD: Int32
     private var address = lg_address()
     private let addressText: String
@@ -32,14 +38,17 @@ final class NativeTransport {
 
     init(slots: [Slot], origin: NativeURL, timerFD: Int32) {
         epoll = lg_epoll_create()
+        timerEpoll = lg_epoll_create()
         wakeFD = lg_eventfd_create()
         addressText = origin.host.contains(":") ? "[\(origin.host)]:\(origin.port)" : "\(origin.host):\(origin.port)"
         let parsed = lg_address_numeric(origin.host, Int32(origin.port), &address)
         precondition(parsed == 0, "NativeURL admits numeric addresses only")
         connections = slots.map { NativeConnection(slot: $0, token: UInt64($0.index)) }
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        if timerFD >= 0 { _ = lg_epoll_add_input(epoll, timerFD, Self.timerToken) }
-        if wakeFD >= 0 { _ = lg_epoll_add_input(epoll, wakeFD, Self.wakeToken) }
+        for set in [epoll, timerEpoll] {
+            if timerFD >= 0 { _ = lg_epoll_add_input(set, timerFD, Self.timerToken) }
+            if wakeFD >= 0 { _ = lg_epoll_add_input(set, wakeFD, Self.wakeToken) }
+        }
         completed.reserveCapacity(256)
         queued.reserveCapacity(slots.count)
     }
@@ -47,6 +56,7 @@ final class NativeTransport {
     deinit {
         connections.removeAll()
         close(epoll)
+        close(timerEpoll)
         if wakeFD >= 0 { close(wakeFD) }
         buffer.deallocate()
     }
@@ -96,12 +106,19 @@ final class NativeTransport {
 
     /// Sleeps until a socket is ready, the timerfd fires, the wake-up is signalled or `timeoutMs`
     /// passes; handles every ready socket. Returns true when the timerfd fired.
+    ///
+    /// `sockets: false` sleeps on the timerfd and the wake-up alone: responses arriving meanwhile
+    /// wait in the kernel, to be read by the next call (a pass of a high-rate open model reads
+    /// them all in one go instead of waking once or twice per batch for them). Their latency does
+    /// not grow by the wait: each read carries the kernel's arrival stamp (SO_TIMESTAMPNS), and a
+    /// transfer's first byte and end are taken from it.
     @discardableResult
-    func wait(timeoutMs: Int32) -> Bool {
-        let count = Int(lg_epoll_wait(epoll, &tokens, &flags, 256, timeoutMs))
+    func wait(timeoutMs: Int32, sockets: Bool = true) -> Bool {
+        let count = Int(lg_epoll_wait(sockets ? epoll : timerEpoll, &tokens, &flags, 256, timeoutMs))
         var timerFired = false
         guard count > 0 else { return false }
         let now = MonotonicClock.nowNanos()
+        realtimeOffset = lg_realtime_to_monotonic_offset()
         for event in 0..<count {
             let token = tokens[event]
             if token == Self.timerToken { timerFired = true; continue }
@@ -151,9 +168,13 @@ final class NativeTransport {
     /// carried the peer's close: data and close that arrived together come as one edge, so the
     /// end of the stream must be read now or never (a body delimited by the close, a truncated
     /// one, would otherwise wait for the timeout).
-    private func receive(_ connection: NativeConnection, index: Int, peerClosed: Bool, now: Int64) {
+    private func receive(_ connection: NativeConnection, index: Int, peerClosed: Bool, now loopNow: Int64) {
+        var now = loopNow
         while true {
-            let count = lg_recv(connection.fd, buffer.baseAddress, buffer.count)
+            var arrived: Int64 = 0
+            let count = lg_recv_stamped(connection.fd, buffer.baseAddress, buffer.count, &arrived)
+            // The kernel's arrival time of what was read (never later than when the loop looked).
+            if arrived > 0 { now = max(connection.startNanos, min(loopNow, arrived + realtimeOffset)) }
             if count < 0 {
                 let code = errno
                 if code == EAGAIN || code == EWOULDBLOCK { return }
