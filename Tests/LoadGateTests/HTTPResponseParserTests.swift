@@ -99,6 +99,12 @@ struct HTTPResponseParserTests {
             ok(200, "ok")),
         Row("one header line over libcurl's 100 KiB", h11 + "X: " + String(repeating: "a", count: 150_000) + "\r\n\r\n",
             .refused(.headerLineTooLong(limit: 102_400))),
+        Row("a long line that passes the line limit before the block limit reports the line, however it is split",
+            h11 + String(repeating: "X: " + String(repeating: "a", count: 9_990) + "\r\n", count: 19) + "Y: "
+            + String(repeating: "b", count: 120_000) + "\r\n\r\n", .refused(.headerLineTooLong(limit: 102_400))),
+        Row("a long line that passes the block limit first reports the block", h11
+            + String(repeating: "X: " + String(repeating: "a", count: 9_990) + "\r\n", count: 25) + "Y: "
+            + String(repeating: "b", count: 90_000) + "\r\n\r\n", .refused(.headersTooLarge(limit: 307_200))),
         Row("an endless header line is refused before its end", h11 + "X: " + String(repeating: "a", count: 200_000),
             .refused(.headerLineTooLong(limit: 102_400))),
     ]

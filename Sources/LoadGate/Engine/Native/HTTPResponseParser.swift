@@ -226,9 +226,14 @@ struct HTTPResponseParser {
     private mutating func account(_ count: Int) throws(Failure) {
         switch state {
         case .statusLine, .headers, .trailers:
+            // The limit that a byte-by-byte feed would pass first is the one reported, so the
+            // verdict does not depend on how the bytes were split (the total when both at once).
+            let totalLeft = maxHeaderBytes - headerBytes
+            let lineLeft = Self.maxHeaderLineBytes - line.count
             headerBytes += count
-            if headerBytes > maxHeaderBytes { throw .headersTooLarge(limit: maxHeaderBytes) }
-            if line.count + count > Self.maxHeaderLineBytes { throw .headerLineTooLong(limit: Self.maxHeaderLineBytes) }
+            if count > totalLeft, totalLeft <= lineLeft { throw .headersTooLarge(limit: maxHeaderBytes) }
+            if count > lineLeft { throw .headerLineTooLong(limit: Self.maxHeaderLineBytes) }
+            if count > totalLeft { throw .headersTooLarge(limit: maxHeaderBytes) }
         case .chunkSize, .chunkDataEnd:
             if line.count + count > Self.maxChunkLineBytes { throw .badChunk }
         default:
