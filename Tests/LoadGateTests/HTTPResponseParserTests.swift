@@ -172,6 +172,8 @@ struct HTTPResponseParserTests {
             .refused(.truncated(missing: "the rest of the chunked body"))),
         Row("no blank line after the last chunk, peer still open", chunkedHead + "5\r\nhello\r\n0\r\n", .incomplete),
         Row("a coding this engine cannot decode", h11 + "Transfer-Encoding: gzip\r\n\r\nhello", .refused(.unsupportedTransferCoding)),
+        Row("an undecodable coding on a response without a body is no matter", h11 + "Transfer-Encoding: gzip\r\n\r\n", head: true,
+            ok(200, "")),
         Row("gzip before chunked", h11 + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
             .refused(.unsupportedTransferCoding)),
     ]

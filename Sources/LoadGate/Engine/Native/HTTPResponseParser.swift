@@ -94,6 +94,8 @@ struct HTTPResponseParser {
     private var closeRequested = false
     private var keepAliveRequested = false
     private var transferEncodingSeen = false
+    /// The Transfer-Encoding named a coding this engine cannot decode (refused if a body follows).
+    private var undecodableCoding = false
     /// A header line of this block was read, so a line starting with a space or tab folds onto it.
     private var sawHeaderLine = false
     /// Decoded body bytes so far.
@@ -123,6 +125,7 @@ struct HTTPResponseParser {
         closeRequested = false
         keepAliveRequested = false
         transferEncodingSeen = false
+        undecodableCoding = false
         sawHeaderLine = false
     }
 
@@ -336,7 +339,7 @@ struct HTTPResponseParser {
             for item in value.split(separator: 0x2C) {
                 let coding = Self.trimmed(item)
                 if Self.equalsIgnoringCase(coding, "chunked") { chunked = true }
-                else if !coding.isEmpty, !Self.equalsIgnoringCase(coding, "identity") { throw .unsupportedTransferCoding }
+                else if !coding.isEmpty, !Self.equalsIgnoringCase(coding, "identity") { undecodableCoding = true }
             }
             transferEncodingSeen = true
         } else if Self.equalsIgnoringCase(name, "connection") {
@@ -377,6 +380,7 @@ struct HTTPResponseParser {
             return .complete
         }
         if transferEncodingSeen {
+            if undecodableCoding { throw .unsupportedTransferCoding }
             if chunked { state = .chunkSize } else { state = .untilClose; keepAlive = false }
         } else if let contentLength {
             state = contentLength == 0 ? .done : .fixedBody(remaining: contentLength)
