@@ -345,6 +345,12 @@ struct HTTPResponseParserTests {
         for pieces in [[reply], reply.map { [$0] }, Self.split(reply, at: Array(stride(from: 3, to: reply.count, by: 7)))] {
             #expect(Self.feed(pieces, maxHeaderBytes: 64).outcome == .refused(.headersTooLarge(limit: 64)))
         }
+        // A reply that is not HTTP is refused as such, not as too large, whether its first byte
+        // came alone or with the rest (found by the http-response fuzz target).
+        let garbage = Array(String(repeating: "x", count: 200).utf8)
+        for pieces in [[garbage], [Array(garbage[..<1]), Array(garbage[1...])]] {
+            #expect(Self.feed(pieces, maxHeaderBytes: 96).outcome == .refused(.notHTTP))
+        }
         // Its twin: the same headers within the limit are read.
         let fits = Array((Self.h11 + "X: y\r\nContent-Length: 0\r\n\r\n").utf8)
         #expect(Self.feed(fits.map { [$0] }, maxHeaderBytes: 64).outcome == Self.ok(200, ""))

@@ -145,12 +145,7 @@ struct HTTPResponseParser {
         while index < end {
             switch state {
             case .statusLine, .headers, .chunkSize, .chunkDataEnd, .trailers:
-                guard try takeLine(bytes, at: &index) else {
-                    // A reply that cannot be HTTP is refused from its first bytes, as libcurl does,
-                    // not after a line end that may never come.
-                    if case .statusLine = state, !Self.mayStartHTTP(line[...]) { throw .notHTTP }
-                    return .needMore
-                }
+                guard try takeLine(bytes, at: &index) else { return .needMore }
                 if let event = try lineCompleted() { return event }
             case let .fixedBody(remaining):
                 let take = Int(min(Int64(end - index), remaining))
@@ -217,6 +212,17 @@ struct HTTPResponseParser {
         while cursor < end, bytes[cursor] != 0x0A { cursor += 1 }
         let found = cursor < end
         let length = cursor - index
+        if case .statusLine = state, line.count < 5 {
+            // A reply that cannot be HTTP is refused from its first bytes, as libcurl does, not
+            // after a line end that may never come (and before any limit, however it is split).
+            var offset = line.count
+            var probe = index
+            while offset < 5, probe < cursor {
+                guard Self.matchesHTTPPrefix(bytes[probe], at: offset) else { throw .notHTTP }
+                offset += 1
+                probe += 1
+            }
+        }
         try account(length + (found ? 1 : 0))
         if length > 0 { line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<cursor])) }
         index = found ? cursor + 1 : cursor
@@ -297,12 +303,15 @@ struct HTTPResponseParser {
 
     /// The first bytes of a reply can still be `HTTP/` (letters in any case, as libcurl compares).
     private static func mayStartHTTP(_ bytes: ArraySlice<UInt8>) -> Bool {
-        let http: StaticString = "http/"
-        for (offset, byte) in bytes.prefix(5).enumerated() {
-            let folded = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
-            if folded != http.utf8Start[offset] { return false }
-        }
+        for (offset, byte) in bytes.prefix(5).enumerated() where !matchesHTTPPrefix(byte, at: offset) { return false }
         return true
+    }
+
+    /// Byte `offset` (0 to 4) of a reply can be that of `HTTP/`, in any case.
+    private static func matchesHTTPPrefix(_ byte: UInt8, at offset: Int) -> Bool {
+        let http: StaticString = "http/"
+        let folded = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+        return folded == http.utf8Start[offset]
     }
 
     /// A header or trailer line libcurl would take: no NUL byte; a name and a colon, or a folded
