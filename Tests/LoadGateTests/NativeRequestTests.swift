@@ -1,3 +1,4 @@
+import CCurl
 import Testing
 @testable import LoadGate
 
@@ -160,6 +161,24 @@ struct NativeRequestTests {
         let lines = row.expected.map { $0 == "UA" ? "User-Agent: loadgate/\(LoadGateVersion.current)" : $0 }
         let expected = lines.joined(separator: "\r\n") + "\r\n\r\n"
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("libcurl 7.88 sends the same head bytes (rows where the native engine differs on purpose excepted)",
+          arguments: heads.filter { !$0.what.contains("libcurl would") && !$0.what.contains("not sent") && !$0.what.contains("without a body sends") })
+    func libcurlAgrees(row: Head) throws {
+        let peer = try OneReplyPeer(reply: Array("HTTP/1.1 204 No Content\r\n\r\n".utf8), closesAfterReply: true)
+        // The row's URL with the peer's port; the Host libcurl writes then names that port.
+        let url = try #require(NativeURL(row.url))
+        let loopback = try #require(NativeURL("http://127.0.0.1:\(peer.port)\(url.target)"))
+        let native = NativeRequest.head(method: row.method, url: loopback, headers: row.headers.map { ($0.name, $0.value) },
+                                        bodyLength: row.bodyLength)
+        // As the engine's libcurl path sets a step up: "Name;" for an empty value, no Expect.
+        let lines = row.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" } + ["Expect:"]
+        let response = BlockingHTTP.perform(method: row.method, url: "http://127.0.0.1:\(peer.port)\(url.target)", headers: lines,
+                                            tls: TLSOptions(), timeoutMs: 4_000,
+                                            body: row.bodyLength.map { Array(repeating: UInt8(ascii: "b"), count: $0) })
+        #expect(response.result == CURLE_OK, "libcurl: \(response.errorText)")
+        #expect(String(decoding: peer.receivedHead(), as: UTF8.self) == String(decoding: native, as: UTF8.self))
     }
 
     struct BodyRule: Sendable, CustomTestStringConvertible {
