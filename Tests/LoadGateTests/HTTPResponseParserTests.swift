@@ -375,6 +375,14 @@ struct HTTPResponseParserTests {
         for pieces in [[garbage], [Array(garbage[..<1]), Array(garbage[1...])]] {
             #expect(Self.feed(pieces, maxHeaderBytes: 96).outcome == .refused(.notHTTP))
         }
+        // After interim responses, the limit or the wrong byte, whichever a byte-by-byte feed
+        // meets first, decides, however the bytes come (found by the http-response fuzz target).
+        let interim = Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n".utf8)
+        let wrong = interim + Array("HTTX\r\n".utf8)
+        for (limit, expected) in [(interim.count + 2, Failure.headersTooLarge(limit: interim.count + 2)), (interim.count + 3, .notHTTP)] {
+            #expect(Self.feed([wrong], maxHeaderBytes: limit).outcome == .refused(expected))
+            #expect(Self.feed(wrong.map { [$0] }, maxHeaderBytes: limit).outcome == .refused(expected))
+        }
         // Its twin: the same headers within the limit are read.
         let fits = Array((Self.h11 + "X: y\r\nContent-Length: 0\r\n\r\n").utf8)
         #expect(Self.feed(fits.map { [$0] }, maxHeaderBytes: 64).outcome == Self.ok(200, ""))

@@ -214,10 +214,11 @@ struct HTTPResponseParser {
         let length = cursor - index
         if case .statusLine = state, line.count < 5 {
             // A reply that cannot be HTTP is refused from its first bytes, as libcurl does, not
-            // after a line end that may never come (and before any limit, however it is split).
+            // after a line end that may never come. Only bytes within the header limit are looked
+            // at, as a byte-by-byte feed would: the verdict does not depend on the split.
             var offset = line.count
             var probe = index
-            while offset < 5, probe < cursor {
+            while offset < 5, probe < cursor, headerBytes + (probe - index) <= maxHeaderBytes {
                 guard Self.matchesHTTPPrefix(bytes[probe], at: offset) else { throw .notHTTP }
                 offset += 1
                 probe += 1
