@@ -1,15 +1,18 @@
 import CCurl
 import CFuzzer
+import CNet
 import Foundation
 @testable import LoadGate
 
 /// libFuzzer entry points for every parser that reads input LoadGate does not control: files
 /// written by many hands (scenarios, checklists, SLO expressions, JSON) and peers' replies (SSE
 /// streams, JSON-RPC bodies, response headers, status codes, request heads sent to the demo
-/// target, URLs from agent cards). One binary; `LOADGATE_FUZZ_TARGET` picks the target. A target
+/// target, URLs from agent cards, the native engine's response parser and request bytes). One binary; `LOADGATE_FUZZ_TARGET` picks the target. A target
 /// passes when nothing crashes, traps or hangs; scripts/fuzz runs each for a bounded time.
 enum FuzzTarget: String, CaseIterable {
     case json, scenario, checklist, slo, sse, http
+    case httpResponse = "http-response"
+    case nativeURL = "native-url"
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["LOADGATE_FUZZ_TARGET"] ?? ""
@@ -49,7 +52,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = SLOExpression.parse(String(decoding: bytes, as: UTF8.self))
         case .sse:
             _ = ServerSentEvents.dataPayloads(bytes)
-            let response = ExchangeResponse(result: CURLE_OK, status: 200, headers: ["content-type": "text/event-stream"], body: bytes,
+            let response = ExchangeResponse(transportFailure: nil, status: 200, headers: ["content-type": "text/event-stream"], body: bytes,
                                             sentNanos: 0, firstBodyNanos: 0, doneNanos: 0)
             _ = JSONRPC.reply(to: 1, in: response)
             var json = response
@@ -61,7 +64,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = LoopbackHTTPServer.parseHead(bytes[...])
             let text = String(decoding: bytes, as: UTF8.self)
             let status = Int(text.prefix(3)) ?? 0
-            _ = ExchangeResponse(result: CURLE_OK, status: status, headers: [:], body: [], sentNanos: 0, firstBodyNanos: 0, doneNanos: 0)
+            _ = ExchangeResponse(transportFailure: nil, status: status, headers: [:], body: [], sentNanos: 0, firstBodyNanos: 0, doneNanos: 0)
                 .statusFailure(expected: [200])
             let slot = Self.slot
             slot.headerBytes = bytes
@@ -71,6 +74,10 @@ enum FuzzTarget: String, CaseIterable {
             _ = TerminalText.escape(text)
             _ = Redaction.apply(text)
             _ = Markup.escape(text)
+        case .httpResponse:
+            HTTPResponseFuzz.run(bytes)
+        case .nativeURL:
+            NativeURLFuzz.run(bytes)
         }
     }
 }

@@ -1,10 +1,13 @@
+import Foundation
+
 /// An `http://` URL split the way the native engine needs it: where to connect (a numeric IPv4 or
 /// IPv6 address and a port, so no resolver runs on the event loop), the `Host` header and the
 /// request target. Anything the native engine does not handle exactly as libcurl would (a host
 /// name, user-info, a non-ASCII or space character) has no `NativeURL`: the step then stays on
 /// libcurl (at planning) or fails as `protocol` (a rendered URL, at run time), never silently differs.
 struct NativeURL: Equatable {
-    /// The address text as written (IPv6 without brackets) and the port (80 when absent).
+    /// The address text (IPv6 without brackets, in its canonical form as libcurl writes it) and the
+    /// port (80 when absent).
     let host: String
     let port: Int
     /// `Host` header value, as libcurl sends it: the port only when not 80, IPv6 in brackets.
@@ -31,7 +34,8 @@ struct NativeURL: Equatable {
                 guard after.hasPrefix(":") else { return nil }
                 portPart = after.dropFirst()
             }
-            guard hostPart.contains(":"), !hostPart.contains("%") else { return nil }
+            guard !hostPart.contains("%"), let canonical = Self.canonicalIPv6(hostPart) else { return nil }
+            hostPart = Substring(canonical)
         } else if let colon = authority.firstIndex(of: ":") {
             hostPart = authority[..<colon]
             portPart = authority[authority.index(after: colon)...]
@@ -52,6 +56,16 @@ struct NativeURL: Equatable {
 
     /// Same connection: scheme, address and port.
     func sameOrigin(_ other: NativeURL) -> Bool { host == other.host && port == other.port }
+
+    /// An IPv6 address as inet_ntop writes it ("0:0::1" becomes "::1", as libcurl normalizes it);
+    /// nil when it is not one (the transport could not connect to it).
+    private static func canonicalIPv6(_ text: Substring) -> String? {
+        var address = in6_addr()
+        guard String(text).withCString({ inet_pton(AF_INET6, $0, &address) }) == 1 else { return nil }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     private static func isNumericIPv4(_ text: Substring) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
@@ -88,24 +102,34 @@ private extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-/// The bytes of one HTTP/1.1 request as libcurl would send it for a plain step: request line,
-/// `Host`, `User-Agent: loadgate/<version>`, `Accept: */*`, the step's headers (a header of the
-/// same name replaces one of these), `Content-Length` for a body (and `Content-Type:
-/// application/x-www-form-urlencoded` when the step set none, as libcurl does for POST fields),
-/// no `Expect`. Static steps build theirs once (`PreparedStep`); templated ones per request.
+/// The bytes of one HTTP/1.1 request as libcurl 7.88 sends it for a plain step (checked byte for
+/// byte against curl): request line; `Host` (a step's `Host` takes its place); `User-Agent:
+/// loadgate/<version>` and `Accept: */*` unless the step sets a header of that name (in any case);
+/// the step's headers in order, an empty value as `Name:`; then, for a body, `Content-Length` and
+/// `Content-Type: application/x-www-form-urlencoded` unless the step set a Content-Type, as libcurl
+/// does for POST fields; no `Expect` (the libcurl path removes it too). Unlike libcurl, a step's
+/// own `Content-Length` or `Transfer-Encoding` is never sent: the engine frames the body itself, so
+/// the head never contradicts it. Names and values must hold no CR, LF or NUL (the callers check).
+/// Static steps build theirs once (`PreparedStep`); templated ones per request.
 enum NativeRequest {
     static func head(method: String, url: NativeURL, headers: [(name: String, value: String)], bodyLength: Int?) -> [UInt8] {
         var text = "\(method) \(url.target) HTTP/1.1\r\n"
-        var own: [(String, String)] = [("Host", url.hostHeader), ("User-Agent", "loadgate/\(LoadGateVersion.current)"), ("Accept", "*/*")]
-        if let bodyLength {
-            own.append(("Content-Length", String(bodyLength)))
-            own.append(("Content-Type", "application/x-www-form-urlencoded"))
+        let names = headers.map { $0.name.lowercased() }
+        let given = Set(names)
+        if let host = names.firstIndex(of: "host") {
+            text += headers[host].value.isEmpty ? "Host:\r\n" : "Host: \(headers[host].value)\r\n"
+        } else {
+            text += "Host: \(url.hostHeader)\r\n"
         }
-        // Content-Length is the engine's own when a body is sent: a step's would contradict it.
-        let sent = headers.filter { bodyLength == nil || $0.name.lowercased() != "content-length" }
-        let given = Set(sent.map { $0.name.lowercased() })
-        for (name, value) in own where !given.contains(name.lowercased()) { text += "\(name): \(value)\r\n" }
-        for header in sent { text += header.value.isEmpty ? "\(header.name):\r\n" : "\(header.name): \(header.value)\r\n" }
+        if !given.contains("user-agent") { text += "User-Agent: loadgate/\(LoadGateVersion.current)\r\n" }
+        if !given.contains("accept") { text += "Accept: */*\r\n" }
+        for (header, name) in zip(headers, names) where name != "host" && name != "content-length" && name != "transfer-encoding" {
+            text += header.value.isEmpty ? "\(header.name):\r\n" : "\(header.name): \(header.value)\r\n"
+        }
+        if let bodyLength {
+            text += "Content-Length: \(bodyLength)\r\n"
+            if !given.contains("content-type") { text += "Content-Type: application/x-www-form-urlencoded\r\n" }
+        }
         text += "\r\n"
         return Array(text.utf8)
     }
