@@ -140,4 +140,26 @@ struct ScenarioLoaderTests {
         let inStep = fine.replacingOccurrences(of: #""X-Fine": "1""#, with: #""Content-Length": "3""#)
         #expect(Self.errors(inStep) == ["scenarios/x.json: steps[0].request.headers.Content-Length: is set by LoadGate from the body; remove it"])
     }
+
+    @Test("a header name is checked byte by byte: CR/LF, a colon with a combining mark, spaces and non-ASCII are refused; token names load",
+          arguments: ["X-A\r\nX-Injected", "Ho:\u{65D}st", "X A", "X\u{0}A", "Zürich", "", "X-A\n"])
+    func headerNameInjection(name: String) {
+        let header = String(decoding: JSONWriter.serialize(.object([(name, .string("v"))])).utf8, as: UTF8.self)
+        let text = """
+        {"name": "names", "target": "http://127.0.0.1:8080", "load": {"vus": 1, "iterations": 1},
+         "steps": [{"name": "a", "request": {"path": "/", "headers": \(header)}}]}
+        """
+        let errors = Self.errors(text)
+        #expect(errors.count == 1 && errors[0].contains("invalid header name"), "\(errors)")
+    }
+
+    @Test("the twin: token header names load", arguments: ["X-Request-Id", "x_custom.v2", "Accept", "A!#$%&'*+-.^_`|~9"])
+    func headerNameTokens(name: String) {
+        let header = String(decoding: JSONWriter.serialize(.object([(name, .string("v"))])).utf8, as: UTF8.self)
+        let text = """
+        {"name": "names", "target": "http://127.0.0.1:8080", "load": {"vus": 1, "iterations": 1},
+         "steps": [{"name": "a", "request": {"path": "/", "headers": \(header)}}]}
+        """
+        #expect(Self.errors(text).isEmpty)
+    }
 }

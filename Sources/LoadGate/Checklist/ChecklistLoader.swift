@@ -329,8 +329,8 @@ struct Params {
         var lines: [String] = []
         for member in headers.objectMembers {
             let headerPath = "\(at("headers")).\(member.key)"
-            if member.key.isEmpty || member.key.contains(where: { $0 == ":" || $0 == " " || $0 == "\r" || $0 == "\n" }) {
-                reader.report(headerPath, "invalid header name")
+            if !FieldReader.isHeaderName(member.key) {
+                reader.report(headerPath, "invalid header name: letters, digits and !#$%&'*+-.^_`|~ only")
                 continue
             }
             guard let text = reader.resolvedString(member.value, at: headerPath, wire: true, secret: true) else { continue }

@@ -258,6 +258,19 @@ final class FieldReader {
         return template.staticText
     }
 
+    /// An HTTP header name as RFC 9110 allows it: one or more token bytes (letters, digits and
+    /// ``!#$%&'*+-.^_`|~``). Checked on bytes: Swift reads "\r\n", or a colon followed by a
+    /// combining mark, as one Character, so a Character test let `X-A\r\nX-Injected` through.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.utf8.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+            case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: return true
+            default: return false
+            }
+        }
+    }
+
     static func hasLineBreak(_ text: String) -> Bool {
         text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A })
     }

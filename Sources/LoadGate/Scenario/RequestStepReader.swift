@@ -166,8 +166,8 @@ extension ScenarioLoader {
         var out: [(String, Template)] = []
         for member in value.objectMembers {
             let headerPath = "\(path).\(member.key)"
-            if member.key.isEmpty || member.key.contains(where: { $0 == ":" || $0 == " " || $0 == "\r" || $0 == "\n" }) {
-                r.report(headerPath, "invalid header name")
+            if !FieldReader.isHeaderName(member.key) {
+                r.report(headerPath, "invalid header name: letters, digits and !#$%&'*+-.^_`|~ only")
                 continue
             }
             // The body's framing is the engine's: a stated length that disagreed with the body
