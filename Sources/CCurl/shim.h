@@ -50,6 +50,11 @@ static inline CURLcode lg_global_init(void) { return curl_global_init(CURL_GLOBA
 #include <sys/timerfd.h>
 #include <time.h>
 static inline int lg_timer_create(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC); }
+/* Sleeps until a CLOCK_MONOTONIC instant (clock_nanosleep, TIMER_ABSTIME; restarted on EINTR). */
+static inline void lg_sleep_until(long long monotonic_nanos) {
+    struct timespec until = {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
+}
 static inline int lg_timer_arm_absolute(int fd, long long monotonic_nanos) {
     struct itimerspec spec = {{0, 0}, {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)}};
     if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1; /* 0 would disarm */

@@ -433,6 +433,13 @@ final class Worker: @unchecked Sendable {
         }
         let waitNanos = dueNanos - now
         if waitNanos <= 0 { return }
+        if native != nil, deferReads, waitNanos <= Self.longestPlainSleepNanos {
+            // Responses wait in the kernel for the pass: a plain sleep to it is one system call
+            // (no timer to arm and read); a stop is noticed at the pass, well within a millisecond.
+            lg_sleep_until(dueNanos)
+            readsDeferred = true
+            return
+        }
         guard timerFD >= 0 else {
             sleep(timeoutMs: min(timeoutMs, Int(waitNanos / 1_000_000)), withTimer: false)
             return
@@ -478,6 +485,9 @@ final class Worker: @unchecked Sendable {
     var deferReads: Bool {
         scheduler.isOpen && plan.preparedSteps.count == 1 && !freeSlots.isEmpty && !headWaitedForConnection && scheduler.isBatching
     }
+
+    /// The longest sleep to a pass taken without the timerfd (so without waking for a stop).
+    static let longestPlainSleepNanos: Int64 = 2_000_000
 
     /// Reads the responses the last sleep left in the kernel (stamped with their arrival), before
     /// anything else looks at the clock: the stop, the timeouts, the pass.
