@@ -294,18 +294,6 @@ struct HTTPResponseParserTests {
         return pieces
     }
 
-    /// A small deterministic generator, so a failing split can be reproduced.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     // MARK: - Tests
 
     @Test("each reply parses as the row says, fed whole", arguments: allRows)
@@ -320,7 +308,7 @@ struct HTTPResponseParserTests {
         let whole = Self.feed([row.reply], headRequest: row.headRequest, peerCloses: row.peerCloses)
         let bytes = row.reply.map { [$0] }
         #expect(Self.feed(bytes, headRequest: row.headRequest, peerCloses: row.peerCloses) == whole, "one byte at a time")
-        var random = SplitMix(state: UInt64(row.reply.count))
+        var random = SplitMix64(state: UInt64(row.reply.count))
         for _ in 0..<20 {
             let cuts = (0..<Int.random(in: 1...8, using: &random)).map { _ in Int.random(in: 0...max(0, row.reply.count), using: &random) }
             let observed = Self.feed(Self.split(row.reply, at: cuts), headRequest: row.headRequest, peerCloses: row.peerCloses)
