@@ -163,6 +163,4 @@ static inline int64_t lg_realtime_to_monotonic_offset(void) {
     return ((int64_t)mono.tv_sec - (int64_t)real.tv_sec) * 1000000000LL + ((int64_t)mono.tv_nsec - (int64_t)real.tv_nsec);
 }
 
-/* recv into a buffer; returns bytes, 0 at end of stream, -1 with errno. */
-static inline ssize_t lg_recv(int fd, void *buffer, size_t length) { return recv(fd, buffer, length, 0); }
 #endif

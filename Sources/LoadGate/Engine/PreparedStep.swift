@@ -15,8 +15,8 @@ final class PreparedStep: @unchecked Sendable {
     let needsBody: Bool
     /// The native engine's request head for a static step (nil: templated, or not native-ready).
     let nativeHead: UnsafeMutableRawBufferPointer?
-    /// The body the native engine sends (a GET's or HEAD's body is never sent, as with libcurl).
-    let nativeSendsBody: Bool
+    /// The step's body goes on the wire (a GET's or HEAD's never does, on either engine).
+    let sendsBody: Bool
 
     init(index: Int, step: Step) {
         self.index = index
@@ -38,7 +38,7 @@ final class PreparedStep: @unchecked Sendable {
             staticHeaders = nil
             staticBody = nil
         }
-        nativeSendsBody = step.body != nil && step.method != "GET" && step.method != "HEAD"
+        sendsBody = step.body != nil && NativeRequest.bodyLength(method: step.method, body: 0) != nil
         if step.isStatic, let url = NativeURL(step.url.staticText) {
             let bytes = NativeRequest.head(method: step.method, url: url, headers: step.headers.map { ($0.name, $0.value.staticText) },
                                            bodyLength: NativeRequest.bodyLength(method: step.method, body: staticBody?.count))

@@ -32,7 +32,7 @@ enum RequestSetup {
                 CurlEasy.set(handle, CURLOPT_URL, prepared.staticURL)
                 _ = lg_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, prepared.staticHeaders)
                 prepared.applyMethod(handle, body: prepared.staticBody.map { UnsafeBufferPointer($0) }, copy: false)
-                slot.requestBodyBytes = prepared.nativeSendsBody ? prepared.staticBody?.count ?? 0 : 0
+                slot.requestBodyBytes = prepared.sendsBody ? prepared.staticBody?.count ?? 0 : 0
                 slot.releaseDynamicHeaders()
                 slot.configuredStep = prepared.index
             }
@@ -49,19 +49,14 @@ enum RequestSetup {
             if let body = step.body {
                 let bytes = Array(body.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured).utf8)
                 bytes.withUnsafeBufferPointer { prepared.applyMethod(handle, body: $0, copy: true) }
-                slot.requestBodyBytes = prepared.nativeSendsBody ? bytes.count : 0
+                slot.requestBodyBytes = prepared.sendsBody ? bytes.count : 0
             } else {
                 prepared.applyMethod(handle, body: nil, copy: false)
                 slot.requestBodyBytes = 0
             }
             slot.configuredStep = -1
         }
-        slot.captureBody = prepared.needsBody
-        slot.body.removeAll(keepingCapacity: true)
-        slot.bytesIn = 0
-        slot.bodyLimit = prepared.step.maxBodyBytes
-        slot.bodyTooLarge = false
-        slot.socketErrno.pointee = 0
+        slot.expectResponse(captureBody: prepared.needsBody, bodyLimit: prepared.step.maxBodyBytes)
     }
 
     /// Configures one exchange of a protocol step (headers and body as the flow built them).
@@ -88,14 +83,9 @@ enum RequestSetup {
         CurlEasy.set(handle, CURLOPT_TIMEOUT_MS, Int(max(1, timeoutNanos / 1_000_000)))
         CurlEasy.set(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, Completion.connectTimeoutNanos(forTimeout: timeoutNanos) / 1_000_000)))
         slot.captureHeaders = true
-        slot.captureBody = true
         slot.configuredStep = -1
-        slot.body.removeAll(keepingCapacity: true)
+        slot.expectResponse(captureBody: true, bodyLimit: maxBodyBytes)
         slot.headerBytes.removeAll(keepingCapacity: true)
-        slot.bytesIn = 0
-        slot.bodyLimit = maxBodyBytes
-        slot.bodyTooLarge = false
-        slot.socketErrno.pointee = 0
         slot.firstBodyNanos = 0
     }
 

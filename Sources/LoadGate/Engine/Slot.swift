@@ -72,6 +72,30 @@ final class Slot {
         socketErrno.initialize(to: 0)
     }
 
+    /// Readies the response side for the next transfer, whichever engine carries it: what the
+    /// body callback (libcurl's, or the native connection) counts, keeps and limits.
+    func expectResponse(captureBody: Bool, bodyLimit: Int) {
+        self.captureBody = captureBody
+        body.removeAll(keepingCapacity: true)
+        bytesIn = 0
+        self.bodyLimit = bodyLimit
+        bodyTooLarge = false
+        socketErrno.pointee = 0
+    }
+
+    /// Takes body bytes as they arrive (either engine): counts `counting` of them, and keeps
+    /// `bytes` when the step reads the body. False when the body passed the step's limit: the
+    /// transfer must stop (`bodyTooLarge` is set).
+    func takeBody(_ bytes: UnsafeRawBufferPointer, counting: Int) -> Bool {
+        bytesIn += Int64(counting)
+        if bytesIn > Int64(bodyLimit) {
+            bodyTooLarge = true
+            return false
+        }
+        if captureBody, !bytes.isEmpty { body.append(contentsOf: bytes) }
+        return true
+    }
+
     func releaseDynamicHeaders() {
         if let dynamicHeaders { curl_slist_free_all(dynamicHeaders) }
         dynamicHeaders = nil
@@ -89,17 +113,10 @@ let slotWriteCallback: lg_write_callback = { pointer, size, count, userdata in
     let length = size * count
     guard let userdata else { return length }
     let slot = Unmanaged<Slot>.fromOpaque(userdata).takeUnretainedValue()
-    slot.bytesIn += Int64(length)
-    if slot.bytesIn > Int64(slot.bodyLimit) {
-        slot.bodyTooLarge = true
+    guard slot.takeBody(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : length), counting: length) else {
         return 0  // stops the transfer: CURLE_WRITE_ERROR
     }
     if slot.captureHeaders, slot.firstBodyNanos == 0, length > 0 { slot.firstBodyNanos = MonotonicClock.nowNanos() }
-    if slot.captureBody, let pointer {
-        pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-            slot.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
-        }
-    }
     return length
 }
 

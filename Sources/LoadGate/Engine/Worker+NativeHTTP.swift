@@ -8,14 +8,10 @@ extension Worker {
     func startNativeStep(_ slot: Slot, prepared: PreparedStep, transport: NativeTransport, now: Int64) {
         let connection = transport.connections[slot.index]
         let step = prepared.step
-        slot.captureBody = prepared.needsBody
-        slot.body.removeAll(keepingCapacity: true)
-        slot.bytesIn = 0
-        slot.bodyLimit = step.maxBodyBytes
-        slot.bodyTooLarge = false
+        slot.expectResponse(captureBody: prepared.needsBody, bodyLimit: step.maxBodyBytes)
         let isHead = step.method == "HEAD"
         if let head = prepared.nativeHead {
-            let body = prepared.nativeSendsBody ? prepared.staticBody.map { UnsafeRawBufferPointer($0) } : nil
+            let body = prepared.sendsBody ? prepared.staticBody.map { UnsafeRawBufferPointer($0) } : nil
             connection.begin(head: UnsafeRawBufferPointer(head), body: body, headRequest: isHead, timeoutNanos: step.timeoutNanos, now: now)
         } else {
             // Templated: rendered per request; a rendered URL the engine cannot send as libcurl
@@ -34,7 +30,7 @@ extension Worker {
             let body = step.body.map { Array($0.render(vu: slot.vu, iteration: slot.iteration, captured: slot.captured).utf8) }
             let bodyLength = NativeRequest.bodyLength(method: step.method, body: body?.count)
             let head = NativeRequest.head(method: step.method, url: url, headers: headers, bodyLength: bodyLength)
-            connection.begin(ownedHead: head, ownedBody: prepared.nativeSendsBody ? (body ?? []) : [], headRequest: isHead,
+            connection.begin(ownedHead: head, ownedBody: prepared.sendsBody ? (body ?? []) : [], headRequest: isHead,
                              timeoutNanos: step.timeoutNanos, now: now)
         }
         slot.inMulti = true

@@ -213,13 +213,7 @@ final class NativeConnection {
             case .needMore:
                 return .needMore
             case let .body(range):
-                let count = range.count
-                slot.bytesIn += Int64(count)
-                if slot.bytesIn > Int64(slot.bodyLimit) {
-                    slot.bodyTooLarge = true
-                    return .bodyTooLarge
-                }
-                if slot.captureBody { slot.body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range])) }
+                if !slot.takeBody(UnsafeRawBufferPointer(rebasing: bytes[range]), counting: range.count) { return .bodyTooLarge }
             case .complete:
                 return .complete(leftover: index < bytes.count)
             }
