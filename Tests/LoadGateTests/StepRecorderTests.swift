@@ -32,6 +32,24 @@ struct StepRecorderTests {
         #expect(seconds[0].steps[0].requests == 1 && seconds[0].steps[0].statusCodes == [200: 1])
         #expect(seconds[1].steps[0].requests == 1 && seconds[1].steps[0].failed == 1 && seconds[1].steps[1].requests == 1)
     }
+
+    @Test("a completion stamped before the current second (a kernel arrival stamp read late) lands in the current second: seconds never go back")
+    func stampsBeforeTheSecondRolled() {
+        let mailbox = IntervalMailbox()
+        var recorder = StepRecorder(metricCount: 1, mailbox: mailbox)
+        recorder.start(atNanos: 0)
+        let completion = Completion(latencyNanos: 1_000_000, serviceNanos: 1_000_000, status: 200, failure: nil, timings: nil)
+        recorder.record(0, completion, nowNanos: 900_000_000)
+        recorder.roll(1_000_100_000, inFlight: 1)               // the loop turn that rolled into second 1
+        let (posted, watermark) = mailbox.drain()              // the runner may finalize second 0 now
+        #expect(posted.map(\.second) == [0] && watermark == 1)
+        recorder.record(0, completion, nowNanos: 999_990_000)  // arrived in second 0, read in second 1
+        recorder.finish()
+        let (rest, _) = mailbox.drain()
+        #expect(rest.map(\.second) == [1], "nothing is posted for second 0 after it was handed over")
+        #expect(rest.map { $0.steps[0].requests } == [1])
+        #expect(recorder.metrics[0].requests == 2)
+    }
 }
 
 @Suite("timeout floor")

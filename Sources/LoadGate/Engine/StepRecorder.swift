@@ -142,11 +142,15 @@ struct StepRecorder {
     /// before each record, so a completion always lands in the second it happened in).
     /// `inFlight`, when given, is the worker's requests in flight now (the loop passes it each
     /// turn); the ending second carries the latest one as its gauge.
+    /// Seconds only move forward: a completion stamped before the current second (the native
+    /// engine's kernel arrival stamp of a reply read after the second rolled) lands in the
+    /// current one. Rolling back would post a second the runner has already finalized, and the
+    /// seconds would no longer sum to the totals.
     @inline(__always)
     mutating func roll(_ nowNanos: Int64, inFlight: Int? = nil) {
         if let inFlight { inFlightNow = Int64(inFlight) }
         let second = max(0, Int((nowNanos - runStartNanos) / DurationText.nanosPerSecond))
-        guard second != interval.second else { return }
+        guard second > interval.second else { return }
         interval.generator.inFlight = inFlightNow
         mailbox.post(interval, watermark: second)
         if interval.isEmpty {
