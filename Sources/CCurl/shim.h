@@ -55,6 +55,10 @@ static inline void lg_sleep_until(long long monotonic_nanos) {
     struct timespec until = {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
 }
+/* The calling thread's timer slack (prctl PR_SET_TIMERSLACK): how late the kernel may fire its
+ * timers to coalesce wake-ups. The default, 50 µs, is a tenth of an open-model batch window. */
+#include <sys/prctl.h>
+static inline void lg_set_timer_slack(unsigned long nanos) { (void)prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0); }
 static inline int lg_timer_arm_absolute(int fd, long long monotonic_nanos) {
     struct itimerspec spec = {{0, 0}, {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)}};
     if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1; /* 0 would disarm */

@@ -40,7 +40,7 @@ public struct GeneratorHealth: Sendable {
         var findings: [String] = []
         let cpuBound = cpuPercent >= Self.cpuSaturationShare * Double(max(workers, 1)) * 100
         if cpuBound {
-            findings.append("LoadGate used \(DurationText.trim((cpuPercent).rounded())))% CPU with \(workers) worker thread(s): its event loops were saturated")
+            findings.append("LoadGate used \(DurationText.trim(cpuPercent.rounded()))% CPU with \(workers) worker thread(s): its event loops were saturated")
         }
         if let idle = machineIdlePercent, idle < Self.machineBusyIdlePercent {
             findings.append("the machine running LoadGate was CPU-saturated (\(DurationText.trim((idle * 10).rounded() / 10))% idle): other processes competed with the generator")

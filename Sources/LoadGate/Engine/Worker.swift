@@ -135,6 +135,9 @@ final class Worker: @unchecked Sendable {
     func run(startNanos: Int64) {
         runStartNanos = startNanos
         recorder.start(atNanos: startNanos)
+        // Timed wake-ups (open-model passes) fire on time: the default 50 µs slack was all start
+        // lateness (p99 at 20,000/s: 0.65 -> 0.59 ms; CPU unchanged).
+        lg_set_timer_slack(Self.timerSlackNanos)
         while MonotonicClock.nowNanos() < startNanos {
             let waitNanos = startNanos - MonotonicClock.nowNanos()
             if waitNanos > 0 { usleep(UInt32(min(waitNanos / 1_000, 100_000))) }
@@ -485,6 +488,9 @@ final class Worker: @unchecked Sendable {
     var deferReads: Bool {
         scheduler.isOpen && plan.preparedSteps.count == 1 && !freeSlots.isEmpty && !headWaitedForConnection && scheduler.isBatching
     }
+
+    /// How late the kernel may fire this worker's timers (prctl PR_SET_TIMERSLACK; default 50 µs).
+    static let timerSlackNanos: UInt = 1_000
 
     /// The longest sleep to a pass taken without the timerfd (so without waking for a stop).
     static let longestPlainSleepNanos: Int64 = 2_000_000
