@@ -8,7 +8,7 @@ import Testing
 /// reads every response as it arrives) as the twin, run one after the other.
 @Suite("deferred reads of a high-rate open model", .serialized)
 struct DeferredReadTests {
-    @Test("at 5,000/s on one worker (passes every 500 µs) the native engine's service time is libcurl's, not up to a window more")
+    @Test("at 5,000/s on one worker (passes every 700 µs) the native engine's service time is libcurl's, not up to a window more")
     func serviceTimeNotInflated() throws {
         let nginx = try PeerProcess.nginx()
         var runs: [EngineRun.Engine: EngineRun] = [:]

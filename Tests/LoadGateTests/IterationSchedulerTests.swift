@@ -77,17 +77,15 @@ struct IterationSchedulerTests {
     /// Iterations `first...last` of a 20,000/s schedule (one every 50 µs): (number, intended µs).
     static func every50us(_ first: Int64, _ last: Int64) -> [(Int64, Int64)] { (first...last).map { ($0, $0 * 50) } }
 
-    @Test("open model at 20,000/s: one pass every 500 µs starts the iterations due in that window, each keeping its intended start")
+    @Test("open model at 20,000/s: one pass every 700 µs starts the iterations due in that window, each keeping its intended start")
     func openBatchesAtHighRate() {
         var scheduler = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
         Self.runPasses(&scheduler, [
-            Pass(atUs: 0, started: Self.every50us(0, 0), nextPassUs: 500),        // next due at 50 µs, woken at 500
-            Pass(atUs: 500, started: Self.every50us(1, 10), nextPassUs: 1_000),
-            Pass(atUs: 1_010, started: Self.every50us(11, 20), nextPassUs: 1_510),  // a late wake-up moves the window
-            Pass(atUs: 1_200, started: [], nextPassUs: 1_510),                      // woken by a socket: nothing starts
-            Pass(atUs: 1_510, started: Self.every50us(21, 30), nextPassUs: 2_010),
-            Pass(atUs: 1_700, started: [], nextPassUs: 2_010),
-            Pass(atUs: 2_010, started: Self.every50us(31, 39), nextPassUs: nil),    // 40 planned, all started
+            Pass(atUs: 0, started: Self.every50us(0, 0), nextPassUs: 700),        // next due at 50 µs, woken at 700
+            Pass(atUs: 700, started: Self.every50us(1, 14), nextPassUs: 1_400),
+            Pass(atUs: 1_410, started: Self.every50us(15, 28), nextPassUs: 2_110),  // a late wake-up moves the window
+            Pass(atUs: 1_600, started: [], nextPassUs: 2_110),                      // woken by a socket: nothing starts
+            Pass(atUs: 2_110, started: Self.every50us(29, 39), nextPassUs: nil),    // 40 planned, all started
         ])
     }
 
@@ -95,9 +93,11 @@ struct IterationSchedulerTests {
     func batching() {
         #expect(Self.open(rate: 20_000, durationMs: 10, maxLatenessMs: 50).isBatching)
         #expect(Self.open(rate: 4_000, durationMs: 10, maxLatenessMs: 50).isBatching)
+        #expect(Self.open(rate: 1_500, durationMs: 10, maxLatenessMs: 50).isBatching)
         #expect(!Self.open(rate: 1_000, durationMs: 10, maxLatenessMs: 50).isBatching)
-        // Two workers share 4,000/s: each sees one every 500 µs, not less than the window apart.
-        #expect(!Self.open(rate: 4_000, durationMs: 10, maxLatenessMs: 50, worker: 0, workers: 2).isBatching)
+        // Two workers share 2,000/s: each sees one every 1,000 µs, not less than the window apart.
+        #expect(!Self.open(rate: 2_000, durationMs: 10, maxLatenessMs: 50, worker: 0, workers: 2).isBatching)
+        #expect(Self.open(rate: 2_000, durationMs: 10, maxLatenessMs: 50, worker: 0, workers: 1).isBatching)
     }
 
     @Test("between passes nothing starts, except an iteration already waiting for a connection (the target's lateness)")
@@ -107,10 +107,11 @@ struct IterationSchedulerTests {
             Issue.record("iteration 0 did not start at 0")
             return
         }
-        // Iteration 1 is due at 50 µs; the next pass is at 500 µs.
+        // Iteration 1 is due at 50 µs; the next pass is at 700 µs.
         #expect(!scheduler.passDue(elapsedNanos: 200 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
         #expect(scheduler.passDue(elapsedNanos: 200 * Self.us, lastStartPassNanos: 0, waitingForConnection: true))
-        #expect(scheduler.passDue(elapsedNanos: 500 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
+        #expect(!scheduler.passDue(elapsedNanos: 699 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
+        #expect(scheduler.passDue(elapsedNanos: 700 * Self.us, lastStartPassNanos: 0, waitingForConnection: false))
         // Nothing started yet: the first due iteration starts when due.
         var fresh = Self.open(rate: 20_000, durationMs: 2, maxLatenessMs: 50)
         #expect(fresh.passDue(elapsedNanos: 0, lastStartPassNanos: nil, waitingForConnection: false))
