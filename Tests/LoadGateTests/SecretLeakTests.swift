@@ -125,6 +125,27 @@ struct SecretLeakTests {
         #expect(!Self.containsStandalone(masked, Self.short))
     }
 
+    @Test("A JSON document stays valid JSON: a numeric secret (a port from ${env.X}) is masked in strings, and a bare number equal to it becomes the string \"[REDACTED]\"")
+    func maskingKeepsJSONValid() throws {
+        let document = "{\"requests\": 8080, \"bytes\": [18080, 8080, -8080], \"target\": \"http://127.0.0.1:8080/x\", "
+            + "\"long\": 99123456789012345, \"note\": \"quote \\\" 8080\", \"ok\": true}"
+        // mask(_:forms:), not text(_:secrets:): nothing is registered for the rest of the test process.
+        let forms = Redaction.encodedForms(of: ["8080", "123456789012"])
+        let masked = Redaction.mask(document, forms: forms)
+        let parsed = try JSONParser.parse(masked)
+        #expect(parsed["requests"] == .string(Redaction.mask))
+        #expect(parsed["bytes"] == .array([.number(18080), .string(Redaction.mask), .string(Redaction.mask)]))
+        #expect(parsed["target"] == .string("http://127.0.0.1:\(Redaction.mask)/x"))
+        #expect(parsed["long"] == .string(Redaction.mask), "a long secret inside a bigger number masks the whole number")
+        #expect(parsed["note"] == .string("quote \" \(Redaction.mask)"))
+        #expect(parsed["ok"] == .bool(true))
+        #expect(!Self.containsStandalone(masked, "8080") && !masked.contains("123456789012"))
+        // The twin: text that is not a JSON document is masked in place, as before.
+        #expect(Redaction.mask("port 8080 on 127.0.0.1:8080, 18080 stays", forms: forms)
+                == "port \(Redaction.mask) on 127.0.0.1:\(Redaction.mask), 18080 stays")
+        #expect(Redaction.mask("[5s / 6s] 8080 req/s", forms: forms) == "[5s / 6s] \(Redaction.mask) req/s")
+    }
+
     @Test("Terminal text: escape sequences from peers and names are made visible; layout stays")
     func terminalEscapes() {
         #expect(TerminalText.escape("ok\u{1B}]0;pwned\u{07}\u{1B}[2J\r", keepLayout: true) == "ok\\x1B]0;pwned\\x07\\x1B[2J\\x0D")

@@ -89,12 +89,74 @@ public enum Redaction {
         return out
     }
 
+    /// Masks every form in `text`. A JSON document (summary.json, report.json, a `--json` print)
+    /// is masked inside its string literals only, and a bare value holding a secret (a number
+    /// equal to a numeric secret such as a port from `${env.X}`) becomes the string "[REDACTED]":
+    /// a mask written over a bare number would leave the file unparseable.
     static func mask(_ text: String, forms: [(text: String, anywhere: Bool)]) -> String {
+        guard forms.contains(where: { text.contains($0.text) }) else { return text }
+        return maskJSON(text, forms: forms) ?? maskPlain(text, forms: forms)
+    }
+
+    static func maskPlain(_ text: String, forms: [(text: String, anywhere: Bool)]) -> String {
         var out = text
         for form in forms where out.contains(form.text) {
             out = form.anywhere ? out.replacingOccurrences(of: form.text, with: mask) : replaceStandalone(form.text, in: out)
         }
         return out
+    }
+
+    /// `text` masked as JSON, or nil when it is not a JSON document (it is not enclosed in `{}` or
+    /// `[]`, or a string literal is left open). String literals are masked as text (their escaped
+    /// forms are among `forms`); between them, each bare token (a number, `true`, ...) that holds
+    /// a secret is replaced whole by `"[REDACTED]"`, so the document stays valid JSON.
+    static func maskJSON(_ text: String, forms: [(text: String, anywhere: Bool)]) -> String? {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.firstIndex(where: { !Self.isJSONSpace($0) }), let last = bytes.lastIndex(where: { !Self.isJSONSpace($0) }),
+              (bytes[first] == UInt8(ascii: "{") && bytes[last] == UInt8(ascii: "}"))
+                || (bytes[first] == UInt8(ascii: "[") && bytes[last] == UInt8(ascii: "]"))
+        else { return nil }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var index = 0
+        var bareStart = 0
+        func flushBare(until end: Int) {
+            guard bareStart < end else { return }
+            var tokenStart = bareStart
+            for position in bareStart...end {
+                let boundary = position == end || Self.isJSONSpace(bytes[position]) || Self.isJSONStructural(bytes[position])
+                guard boundary else { continue }
+                if tokenStart < position {
+                    let token = String(decoding: bytes[tokenStart..<position], as: UTF8.self)
+                    out += maskPlain(token, forms: forms) == token ? token : "\"" + mask + "\""
+                }
+                if position < end { out += String(decoding: bytes[position...position], as: UTF8.self) }
+                tokenStart = position + 1
+            }
+        }
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\"") else { index += 1; continue }
+            flushBare(until: index)
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard end < bytes.count else { return nil }  // an open string literal: not JSON
+            out += "\"" + maskPlain(String(decoding: bytes[(index + 1)..<end], as: UTF8.self), forms: forms) + "\""
+            index = end + 1
+            bareStart = index
+        }
+        flushBare(until: bytes.count)
+        return out
+    }
+
+    private static func isJSONSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+    }
+
+    private static func isJSONStructural(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
+            || byte == UInt8(ascii: ",") || byte == UInt8(ascii: ":")
     }
 
     /// Replaces occurrences of `needle` not preceded or followed by a letter or digit.
