@@ -14,5 +14,17 @@ enum SecretRegistration {
         }
     }
 
-    static func loaded(_ secrets: [String]) { Redaction.register(secrets) }
+    /// Registers what the loaders collected from credential positions (headers, bodies, checklist
+    /// secrets, Redis passwords). A value there that is only a few digits cannot be masked (it
+    /// would rewrite equal numbers in the reports, `Redaction.isMaskable`): warned, never printed.
+    /// The same digits elsewhere (a port in a target) are not a credential and pass silently.
+    static func loaded(_ secrets: [String]) {
+        Redaction.register(secrets)
+        let digitsOnly = Set(secrets).filter { $0.count >= Redaction.minimumLength && !Redaction.isMaskable($0) }
+        if !digitsOnly.isEmpty {
+            StandardError.write("warning: \(digitsOnly.count) credential value(s) in headers, bodies or secrets checks hold only digits, "
+                                + "fewer than \(Redaction.anywhereLength): not masked in outputs, as masking would rewrite equal numbers "
+                                + "in the reports; use a longer credential\n")
+        }
+    }
 }

@@ -125,25 +125,48 @@ struct SecretLeakTests {
         #expect(!Self.containsStandalone(masked, Self.short))
     }
 
-    @Test("A JSON document stays valid JSON: a numeric secret (a port from ${env.X}) is masked in strings, and a bare number equal to it becomes the string \"[REDACTED]\"")
+    @Test("A JSON document stays valid JSON: a long numeric secret inside a bare number masks the whole number as the string \"[REDACTED]\", a secret in a string is masked in place; a port-like run of digits is not a maskable secret")
     func maskingKeepsJSONValid() throws {
-        let document = "{\"requests\": 8080, \"bytes\": [18080, 8080, -8080], \"target\": \"http://127.0.0.1:8080/x\", "
-            + "\"long\": 99123456789012345, \"note\": \"quote \\\" 8080\", \"ok\": true}"
+        let document = "{\"requests\": 8080, \"bytes\": [18080, 8080], \"target\": \"http://127.0.0.1:8080/x\", "
+            + "\"long\": 99123456789012345, \"note\": \"quote \\\" tok-8080\", \"ok\": true}"
         // mask(_:forms:), not text(_:secrets:): nothing is registered for the rest of the test process.
-        let forms = Redaction.encodedForms(of: ["8080", "123456789012"])
+        let forms = Redaction.encodedForms(of: ["8080", "123456789012", "tok-8080"])
+        #expect(!Redaction.isMaskable("8080") && !Redaction.isMaskable("12345678901") && Redaction.isMaskable("123456789012"))
+        #expect(Redaction.unsafeSecrets(["8080", "abc", "tok-8080"]) == ["8080", "abc"])
         let masked = Redaction.mask(document, forms: forms)
         let parsed = try JSONParser.parse(masked)
-        #expect(parsed["requests"] == .string(Redaction.mask))
-        #expect(parsed["bytes"] == .array([.number(18080), .string(Redaction.mask), .string(Redaction.mask)]))
-        #expect(parsed["target"] == .string("http://127.0.0.1:\(Redaction.mask)/x"))
+        #expect(parsed["requests"] == .number(8080), "a count equal to a port stays a count")
+        #expect(parsed["bytes"] == .array([.number(18080), .number(8080)]))
+        #expect(parsed["target"] == .string("http://127.0.0.1:8080/x"))
         #expect(parsed["long"] == .string(Redaction.mask), "a long secret inside a bigger number masks the whole number")
         #expect(parsed["note"] == .string("quote \" \(Redaction.mask)"))
         #expect(parsed["ok"] == .bool(true))
-        #expect(!Self.containsStandalone(masked, "8080") && !masked.contains("123456789012"))
+        #expect(!masked.contains("123456789012") && !masked.contains("tok-8080"))
         // The twin: text that is not a JSON document is masked in place, as before.
-        #expect(Redaction.mask("port 8080 on 127.0.0.1:8080, 18080 stays", forms: forms)
-                == "port \(Redaction.mask) on 127.0.0.1:\(Redaction.mask), 18080 stays")
-        #expect(Redaction.mask("[5s / 6s] 8080 req/s", forms: forms) == "[5s / 6s] \(Redaction.mask) req/s")
+        #expect(Redaction.mask("key tok-8080 on 127.0.0.1:8080, [tok-8080]", forms: forms)
+                == "key \(Redaction.mask) on 127.0.0.1:8080, [\(Redaction.mask)]")
+        #expect(Redaction.mask("[5s / 6s] tok-8080 req/s", forms: forms) == "[5s / 6s] \(Redaction.mask) req/s")
+    }
+
+    @Test("run with a digits-only ${env.X} (a port-like value) equal to the request count: summary.json keeps the count a number; the same digits as a credential header are warned about, never printed in the warning")
+    func digitsOnlyValues() throws {
+        let nginx = try PeerProcess.nginx()
+        let scratch = try ScratchDirectory()
+        for credential in [false, true] {
+            let headers = credential ? ", \"defaults\": {\"headers\": {\"X-Key\": \"${env.LG_DIGITS}\"}}" : ""
+            let file = try scratch.write("d-\(credential).json", """
+            {"name": "digits", "description": "build ${env.LG_DIGITS}", "target": "http://127.0.0.1:\(nginx.port)"\(headers),
+             "load": {"vus": 1, "iterations": 4321}, "steps": [{"name": "live", "request": {"path": "/health/live"}}]}
+            """)
+            let out = scratch.path("out-\(credential)")
+            let run = try CLIRun.run(["run", file, "--out", out], environment: ["LG_DIGITS": "4321"])
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
+            #expect(summary.resolve(pointer: "/totals/requests") == .number(4321))
+            let warned = run.stderr.contains("credential value(s) in headers, bodies or secrets checks hold only digits")
+            #expect(warned == credential, "\(run.stderr)")
+            #expect(!run.stderr.split(separator: "\n").contains { $0.hasPrefix("warning:") && $0.contains("4321") })
+        }
     }
 
     @Test("Terminal text: escape sequences from peers and names are made visible; layout stays")

@@ -8,8 +8,9 @@ import Foundation
 ///
 /// Masking must not corrupt other text: a secret shorter than `anywhereLength` characters is masked
 /// only where it stands alone (not inside a longer run of letters and digits), so the secret
-/// `secret` leaves the id `kms-secrets` intact; secrets shorter than `minimumLength` cannot be
-/// masked safely at all and are reported by `unsafeSecrets` so the command can warn.
+/// `secret` leaves the id `kms-secrets` intact; secrets shorter than `minimumLength`, and short
+/// runs of digits (a port), cannot be masked safely at all (`isMaskable`) and are reported by
+/// `unsafeSecrets` so the command can warn where the value sits in a credential position.
 public enum Redaction {
     public static let mask = "[REDACTED]"
     /// Shorter secrets are not masked (masking "1" everywhere would destroy the text).
@@ -33,7 +34,18 @@ public enum Redaction {
 
     /// The registered secrets too short to mask (the command warns about each, by its source).
     public static func unsafeSecrets(_ secrets: [String]) -> [String] {
-        secrets.filter { !$0.isEmpty && $0.count < minimumLength }
+        secrets.filter { !$0.isEmpty && !isMaskable($0) }
+    }
+
+    /// A secret can be masked without corrupting other text: at least `minimumLength` characters,
+    /// and not a short run of digits only. A value such as a port from `${env.PORT}` ("8080")
+    /// stands alone wherever a count, a byte total or a latency equals it: masking it rewrote
+    /// those numbers in summary.json and report.json (a run of 18080 requests against port 18080
+    /// reported its requests as "[REDACTED]" and `compare` then saw no samples). Digits-only
+    /// values of `anywhereLength` or more are masked.
+    public static func isMaskable(_ secret: String) -> Bool {
+        guard secret.count >= minimumLength else { return false }
+        return secret.count >= anywhereLength || !secret.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// `text` with every registered secret masked in every encoding, and URL user-info masked.
@@ -53,7 +65,7 @@ public enum Redaction {
     static func encodedForms(of secrets: [String]) -> [(text: String, anywhere: Bool)] {
         var seen = Set<String>()
         var out: [(text: String, anywhere: Bool)] = []
-        for secret in secrets where secret.count >= minimumLength {
+        for secret in secrets where isMaskable(secret) {
             var json = ""
             JSONWriter.writeString(secret, into: &json)
             json = String(json.dropFirst().dropLast())
