@@ -49,6 +49,9 @@ final class Slot {
     var firstBodyNanos: Int64 = 0
     /// True while the easy handle is attached to the multi handle.
     var inMulti = false
+    /// libcurl: this step's request was already sent once more on a fresh connection
+    /// (`Worker.retriesOnFreshConnection`).
+    var retriedOnFreshConnection = false
     /// A polling flow's next request and when to send it.
     var pendingRequest: ExchangeRequest?
     var sleepUntilNanos: Int64 = 0

@@ -286,6 +286,20 @@ final class Worker: @unchecked Sendable {
         attach(slot)
     }
 
+    /// A plain step whose reused keep-alive connection turned out dead when libcurl sent the
+    /// request (the server had closed it, as one may at any time; libcurl 7.88 reports "Failed
+    /// sending data to the peer" and does not retry this case itself) is sent once more on a fresh
+    /// connection: the native engine's rule (`NativeConnection.mayRetryOnFreshConnection`), so a
+    /// benign keep-alive close is not a failure of the target under either engine.
+    private func retriesOnFreshConnection(_ slot: Slot, result: CURLcode) -> Bool {
+        guard result == CURLE_SEND_ERROR, !slot.retriedOnFreshConnection, slot.bytesIn == 0,
+              CurlEasy.info(slot.handle, long: CURLINFO_NUM_CONNECTS) == 0 else { return false }
+        slot.retriedOnFreshConnection = true
+        CurlEasy.set(slot.handle, CURLOPT_FRESH_CONNECT, 1)
+        attach(slot)
+        return true
+    }
+
     func attach(_ slot: Slot) {
         curl_multi_add_handle(multi, slot.handle)
         slot.inMulti = true
@@ -307,7 +321,11 @@ final class Worker: @unchecked Sendable {
             let now = MonotonicClock.nowNanos()
             if slot.captureHeaders {
                 handleExchange(slot, result: result, now: now)
-            } else {
+            } else if !retriesOnFreshConnection(slot, result: result) {
+                if slot.retriedOnFreshConnection {
+                    slot.retriedOnFreshConnection = false
+                    CurlEasy.set(handle, CURLOPT_FRESH_CONNECT, 0)
+                }
                 finishHTTPStep(slot, result: result, now: now)
             }
         }
