@@ -44,24 +44,4 @@ static inline CURLcode lg_msg_result(const CURLMsg *m) { return m->data.result; 
 
 static inline CURLcode lg_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
 
-/* The event loop's precise wake-up: a CLOCK_MONOTONIC timerfd passed to curl_multi_poll as an
- * extra descriptor (curl's timeout has only millisecond resolution). Glibc's Swift module does not
- * export <sys/timerfd.h>, so the two calls are wrapped here. */
-#include <sys/timerfd.h>
-#include <time.h>
-static inline int lg_timer_create(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC); }
-/* Sleeps until a CLOCK_MONOTONIC instant (clock_nanosleep, TIMER_ABSTIME; restarted on EINTR). */
-static inline void lg_sleep_until(long long monotonic_nanos) {
-    struct timespec until = {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
-}
-/* The calling thread's timer slack (prctl PR_SET_TIMERSLACK): how late the kernel may fire its
- * timers to coalesce wake-ups. The default, 50 µs, is a tenth of an open-model batch window. */
-#include <sys/prctl.h>
-static inline void lg_set_timer_slack(unsigned long nanos) { (void)prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0); }
-static inline int lg_timer_arm_absolute(int fd, long long monotonic_nanos) {
-    struct itimerspec spec = {{0, 0}, {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)}};
-    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1; /* 0 would disarm */
-    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
-}
 #endif

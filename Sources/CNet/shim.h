@@ -1,6 +1,7 @@
-// Linux socket and epoll calls for the native HTTP/1.1 engine, wrapped where Swift cannot call
-// them directly: epoll_event is a packed struct on x86-64 (Swift would import it with the wrong
-// layout), fcntl is variadic, and SOCK_NONBLOCK/eventfd are not exported by Glibc's Swift module.
+// Linux socket, epoll and timer calls for the workers' event loops (the native HTTP/1.1 engine's
+// sockets; both engines' timers), wrapped where Swift cannot call them directly: epoll_event is a
+// packed struct on x86-64 (Swift would import it with the wrong layout), fcntl is variadic, and
+// SOCK_NONBLOCK, eventfd and timerfd are not exported by Glibc's Swift module.
 // Header-only: nothing to link but libc.
 #ifndef LOADGATE_CNET_SHIM_H
 #define LOADGATE_CNET_SHIM_H
@@ -163,4 +164,24 @@ static inline int64_t lg_realtime_to_monotonic_offset(void) {
     return ((int64_t)mono.tv_sec - (int64_t)real.tv_sec) * 1000000000LL + ((int64_t)mono.tv_nsec - (int64_t)real.tv_nsec);
 }
 
+/* The event loop's precise wake-up: a CLOCK_MONOTONIC timerfd in the native epoll set, or passed to
+ * curl_multi_poll as an extra descriptor (curl's timeout has only millisecond resolution). Glibc's
+ * Swift module does not export <sys/timerfd.h>, so the calls are wrapped here. */
+#include <sys/timerfd.h>
+#include <time.h>
+static inline int lg_timer_create(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC); }
+/* Sleeps until a CLOCK_MONOTONIC instant (clock_nanosleep, TIMER_ABSTIME; restarted on EINTR). */
+static inline void lg_sleep_until(long long monotonic_nanos) {
+    struct timespec until = {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
+}
+/* The calling thread's timer slack (prctl PR_SET_TIMERSLACK): how late the kernel may fire its
+ * timers to coalesce wake-ups. The default, 50 µs, would all be start lateness of an open model. */
+#include <sys/prctl.h>
+static inline void lg_set_timer_slack(unsigned long nanos) { (void)prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0); }
+static inline int lg_timer_arm_absolute(int fd, long long monotonic_nanos) {
+    struct itimerspec spec = {{0, 0}, {(time_t)(monotonic_nanos / 1000000000LL), (long)(monotonic_nanos % 1000000000LL)}};
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1; /* 0 would disarm */
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
+}
 #endif

@@ -1,4 +1,5 @@
 import CCurl
+import CNet
 import Foundation
 
 /// One event loop on one thread: a libcurl multi handle driving this worker's slots with
@@ -45,6 +46,9 @@ final class Worker: @unchecked Sendable {
     private(set) var iterationsStarted: Int64 = 0
     /// Open model: elapsed time of the last pass that started an iteration (the batch window runs from it).
     private var lastStartPassNanos: Int64?
+    /// Open model: a deferred-read pass ran out of free connections before reading its responses;
+    /// its due iterations start after the reads (the next `issue`), not a window later.
+    private var passCutShort = false
     private(set) var iterationsCompleted: Int64 = 0
     private(set) var aborted: Int64 = 0
     /// When this worker's loop ended (monotonic), for an exact run length.
@@ -151,7 +155,19 @@ final class Worker: @unchecked Sendable {
         var running: Int32 = 0
 
         while true {
-            if readsDeferred { readDeferredResponses() }
+            if readsDeferred {
+                // A pass of a high-rate open model: the iterations due go out before the responses
+                // that waited in the kernel are read (their latency comes from the kernel's arrival
+                // stamps, so reading them later costs them nothing, while reading first made every
+                // start of the pass later by the batch's reading and recording).
+                let now = MonotonicClock.nowNanos()
+                if issuing, !stop.isStopped, now < hardDeadline, let native {
+                    recorder.roll(now, inFlight: inFlight)
+                    issuing = issue(now: now, responsesUnread: true)
+                    native.flush(now: MonotonicClock.nowNanos())
+                }
+                readDeferredResponses()
+            }
             let now = MonotonicClock.nowNanos()
             if stop.isStopped || now >= hardDeadline {
                 if !stop.isStopped {
@@ -183,12 +199,21 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Starts whatever is due. Returns false once this worker will start no more iterations.
-    func issue(now: Int64) -> Bool {
+    /// `responsesUnread`: responses may wait unread in the kernel (a deferred-read pass), so no
+    /// free connection does not yet mean that the target holds them all: the starts stop there,
+    /// neither counted as waiting on the target nor dropped as such, and the pass goes on after
+    /// the reads (`passCutShort`).
+    func issue(now: Int64, responsesUnread: Bool = false) -> Bool {
         let elapsed = now - runStartNanos
         if scheduler.isOpen {
-            guard scheduler.passDue(elapsedNanos: elapsed, lastStartPassNanos: lastStartPassNanos,
-                                    waitingForConnection: headWaitedForConnection) else { return true }
+            guard passCutShort || scheduler.passDue(elapsedNanos: elapsed, lastStartPassNanos: lastStartPassNanos,
+                                                    waitingForConnection: headWaitedForConnection) else { return true }
+            passCutShort = false
             while true {
+                if responsesUnread, freeSlots.isEmpty {
+                    passCutShort = true
+                    return true
+                }
                 switch scheduler.nextOpen(elapsedNanos: elapsed, connectionFree: !freeSlots.isEmpty) {
                 case let .start(iteration):
                     if iteration.measured {
@@ -513,8 +538,8 @@ final class Worker: @unchecked Sendable {
     /// The longest sleep to a pass taken without the timerfd (so without waking for a stop).
     static let longestPlainSleepNanos: Int64 = 2_000_000
 
-    /// Reads the responses the last sleep left in the kernel (stamped with their arrival), before
-    /// anything else looks at the clock: the stop, the timeouts, the pass.
+    /// Reads the responses the last sleep left in the kernel (stamped with their arrival), right
+    /// after the pass's starts went out and before the stop and the timeouts look at the clock.
     private func readDeferredResponses() {
         guard let native else { return }
         readsDeferred = false
