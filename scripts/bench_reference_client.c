@@ -4,9 +4,10 @@
  *
  *   closed: N keep-alive connections to 127.0.0.1:PORT, each sends its next request when a reply
  *           arrives (edge-triggered epoll, one recv and one send per request);
- *   open:   every WINDOW_US (or at the next due start, if later) one pass reads the replies that
- *           arrived since the last pass (epoll_wait 0, one recv each) and sends every request due,
- *           then sleeps with clock_nanosleep (LoadGate's deferred-read pass, same timer slack).
+ *   open:   every WINDOW_US (or at the next due start, if later) one pass sends every request due,
+ *           then reads the replies that arrived since the last pass (epoll_wait 0, one recv each),
+ *           then sleeps with clock_nanosleep (LoadGate's deferred-read pass, same order, same
+ *           timer slack; scripts/bench passes LoadGate's window, 700 us).
  *
  * It assumes each reply arrives in one segment (nginx's tiny /health/live answer does) and counts
  * replies, not their content: a reference for CPU per request, not a load tester. Loopback only;
@@ -38,7 +39,7 @@ int main(int argc, char **argv) {
     int port = atoi(argv[1]), connections = atoi(argv[2]);
     double seconds = atof(argv[3]);
     long rate = argc > 4 ? atol(argv[4]) : 0;
-    long long window = (argc > 5 ? atoll(argv[5]) : 500) * 1000LL;
+    long long window = (argc > 5 ? atoll(argv[5]) : 700) * 1000LL;
     if (connections < 1 || connections > 4096 || seconds <= 0 || seconds > 600 || rate < 0) return 2;
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
     int epoll = epoll_create1(0), fds[4096], free_list[4096], free_count = 0;
@@ -73,17 +74,17 @@ int main(int argc, char **argv) {
         long long interval = 1000000000LL / rate, next = start;
         for (int last_pass = 0; !last_pass;) {
             last_pass = next >= end;
+            long long now = now_ns(), pass = now + window;
+            while (!last_pass && next <= now && next < end && free_count > 0) {
+                send(fds[free_list[--free_count]], request, sizeof request - 1, MSG_DONTWAIT);
+                next += interval;
+            }
             int ready = epoll_wait(epoll, events, 256, 0);
             for (int e = 0; e < ready; e++) {
                 int i = (int)events[e].data.u32;
                 if (recv(fds[i], buffer, sizeof buffer, MSG_DONTWAIT) <= 0) continue;
                 replies++;
                 free_list[free_count++] = i;
-            }
-            long long now = now_ns(), pass = now + window;
-            while (!last_pass && next <= now && next < end && free_count > 0) {
-                send(fds[free_list[--free_count]], request, sizeof request - 1, MSG_DONTWAIT);
-                next += interval;
             }
             if (pass < next) pass = next;
             if (last_pass) pass = now + 20000000LL;  /* one last pass 20 ms on reads the last replies */
