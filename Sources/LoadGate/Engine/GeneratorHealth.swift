@@ -1,6 +1,6 @@
 /// The load generator's own state over a run, reported with every run so that a reader can tell
 /// the target's latency from the generator's: start lateness, process CPU against its workers,
-/// machine idle, dropped iterations and file descriptors. `saturated` says the generator, not the
+/// machine idle, the hypervisor's steal, dropped iterations and file descriptors. `saturated` says the generator, not the
 /// target, may have shaped the numbers; `findings` say how, one sentence each.
 public struct GeneratorHealth: Sendable {
     /// Start lateness the generator caused itself (iterations late although a connection was
@@ -10,6 +10,8 @@ public struct GeneratorHealth: Sendable {
     public var cpuPercent: Double
     public var workers: Int
     public var machineIdlePercent: Double?
+    /// Share of the machine's CPU time stolen by the hypervisor during the run (`GeneratorLoad`).
+    public var machineStealPercent: Double?
     /// Iterations dropped while a connection was free (the generator fell behind).
     public var dropped: Int64
     public var openFilesLimit: Int
@@ -24,6 +26,10 @@ public struct GeneratorHealth: Sendable {
     public static let cpuSaturationShare = 0.9
     /// Machine idle below this percent means other work competed with the generator for CPU.
     public static let machineBusyIdlePercent = 10.0
+    /// Steal from this percent of the machine's CPU time: as much of the run as a p99 leaves out
+    /// may have been spent with the generator's VM frozen, so lateness and latency tails may be
+    /// the hypervisor's, not the target's.
+    public static let machineStealFindingPercent = 1.0
     /// Start lateness (with a connection free) at p99 from which the generator counts as behind.
     public static let latenessFindingMicros: Int64 = 50_000
 
@@ -32,6 +38,7 @@ public struct GeneratorHealth: Sendable {
         cpuPercent = (result.generatorLoad?.processCores ?? 0) * 100
         workers = result.workers
         machineIdlePercent = result.generatorLoad?.machineIdlePercent
+        machineStealPercent = result.generatorLoad?.machineStealPercent
         dropped = result.dropped
         openFilesLimit = result.openFilesLimit
         openFilesPeak = result.openFilesPeak
@@ -44,6 +51,9 @@ public struct GeneratorHealth: Sendable {
         }
         if let idle = machineIdlePercent, idle < Self.machineBusyIdlePercent {
             findings.append("the machine running LoadGate was CPU-saturated (\(DurationText.trim((idle * 10).rounded() / 10))% idle): other processes competed with the generator")
+        }
+        if let steal = machineStealPercent, steal >= Self.machineStealFindingPercent {
+            findings.append("the hypervisor withheld \(DurationText.trim((steal * 10).rounded() / 10))% of this machine's CPU time during the run (steal): the generator's VM stalled, and latency and start lateness tails may be those stalls")
         }
         if let p99 = lateness.value(atPercentile: 99), p99 >= Self.latenessFindingMicros {
             findings.append("the generator started iterations late with connections free: start lateness p99 \(DurationText.format(nanos: p99 * 1_000))")

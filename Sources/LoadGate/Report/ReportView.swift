@@ -146,6 +146,7 @@ public struct ReportView: Sendable {
         public var cpuPercent: Double?
         public var workers: Int?
         public var machineIdlePercent: Double?
+        public var machineStealPercent: Double? = nil
         public var dropped: Int?
         public var openFilesLimit: Int?
         public var openFilesPeak: Int?
@@ -286,6 +287,7 @@ extension ReportView.RunPart {
                 openFilesPeak: generator.int("/openFiles/peak"), saturated: generator.flag("/saturated") ?? false,
                 findings: generator.strings("/findings"), httpEngine: generator.text("/httpEngine/name"),
                 httpEngineReason: generator.text("/httpEngine/reason"))
+            self.generator?.machineStealPercent = generator.number("/machineStealPercent")
         } else {
             generator = nil
         }

@@ -82,13 +82,14 @@ public enum SummaryJSON {
     }
 
     /// The generator's health (the `generator` contract: lateness, cpuPercent, workers,
-    /// machineIdlePercent, dropped, openFiles {limit, peak}, saturated, findings).
+    /// machineIdlePercent, machineStealPercent, dropped, openFiles {limit, peak}, saturated, findings).
     static func generator(_ health: GeneratorHealth) -> JSONValue {
         .object([
             ("lateness", stats(health.lateness)),
             ("cpuPercent", .number(round3(health.cpuPercent))),
             ("workers", .number(Double(health.workers))),
             ("machineIdlePercent", health.machineIdlePercent.map { .number(round3($0)) } ?? .null),
+            ("machineStealPercent", health.machineStealPercent.map { .number(round3($0)) } ?? .null),
             ("dropped", int(health.dropped)),
             ("openFiles", .object([("limit", .number(Double(health.openFilesLimit))), ("peak", .number(Double(health.openFilesPeak)))])),
             ("saturated", .bool(health.saturated)),

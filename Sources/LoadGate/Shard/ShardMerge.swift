@@ -326,7 +326,7 @@ public enum ShardMerge {
     }
 
     /// The generator's health over a sharded run, from each shard's `generator` (its process
-    /// measured itself): CPU and workers summed, the lowest machine idle, dropped iterations
+    /// measured itself): CPU and workers summed, the lowest machine idle, the highest steal, dropped iterations
     /// summed, the open files of the shard closest to its limit, saturated if any shard was, with
     /// each shard's findings named by shard. Start lateness percentiles cannot be merged from
     /// summaries: each shard's stays in `merged.shards[].generator`.
@@ -334,12 +334,14 @@ public enum ShardMerge {
         var health = computed
         var cpu = 0.0
         var idle: Double?
+        var steal: Double?
         var findings: [String] = []
         var closestShare = -1.0
         for folder in folders {
             guard let generator = folder.summary["generator"], case .object = generator else { continue }
             cpu += number(generator["cpuPercent"])
             if case let .number(shardIdle)? = generator["machineIdlePercent"] { idle = min(idle ?? shardIdle, shardIdle) }
+            if case let .number(shardSteal)? = generator["machineStealPercent"] { steal = max(steal ?? shardSteal, shardSteal) }
             let limit = number(generator.resolve(pointer: "/openFiles/limit")), peak = number(generator.resolve(pointer: "/openFiles/peak"))
             if limit > 0, peak / limit > closestShare {
                 closestShare = peak / limit
@@ -352,6 +354,7 @@ public enum ShardMerge {
         }
         health.cpuPercent = cpu
         health.machineIdlePercent = idle
+        health.machineStealPercent = steal
         health.findings = findings
         health.saturated = !findings.isEmpty
         return health
