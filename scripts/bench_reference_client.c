@@ -11,7 +11,8 @@
  *
  * It assumes each reply arrives in one segment (nginx's tiny /health/live answer does) and counts
  * replies, not their content: a reference for CPU per request, not a load tester. Loopback only;
- * stops by itself after SECONDS. Prints: "<requests> <cpu seconds>".
+ * stops by itself after SECONDS. Prints: "<requests> <cpu seconds> <start lateness p99 in µs>"
+ * (open model: each send against its intended start, as LoadGate measures it; 0 when closed).
  * Usage: bench_reference_client PORT CONNECTIONS SECONDS [RATE [WINDOW_US]]  (RATE 0: closed) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +31,11 @@ static long long now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int compare_lateness(const void *a, const void *b) {
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
 }
 
 static const char request[] = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: reference\r\nAccept: */*\r\n\r\n";
@@ -57,6 +63,8 @@ int main(int argc, char **argv) {
         free_list[free_count++] = i;
     }
     static char buffer[65536];
+    static long long lateness[4000000];
+    long lateness_count = 0;
     struct epoll_event events[256];
     long long replies = 0, start = now_ns(), end = start + (long long)(seconds * 1e9);
     if (rate == 0) {
@@ -77,6 +85,7 @@ int main(int argc, char **argv) {
             long long now = now_ns(), pass = now + window;
             while (!last_pass && next <= now && next < end && free_count > 0) {
                 send(fds[free_list[--free_count]], request, sizeof request - 1, MSG_DONTWAIT);
+                if (lateness_count < 4000000) lateness[lateness_count++] = now - next;
                 next += interval;
             }
             int ready = epoll_wait(epoll, events, 256, 0);
@@ -100,6 +109,11 @@ int main(int argc, char **argv) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-    printf("%lld %.6f\n", replies, cpu);
+    long long p99 = 0;
+    if (lateness_count > 0) {
+        qsort(lateness, (size_t)lateness_count, sizeof lateness[0], compare_lateness);
+        p99 = lateness[lateness_count * 99 / 100];
+    }
+    printf("%lld %.6f %lld\n", replies, cpu, p99 / 1000);
     return 0;
 }
