@@ -8,21 +8,25 @@ import Testing
 /// reads every response as it arrives) as the twin, run one after the other.
 @Suite("deferred reads of a high-rate open model", .serialized)
 struct DeferredReadTests {
+    /// One `loadgate run --workers 1` of GET /health/live against `nginx` under `engine` with `load`.
+    static func run(_ nginx: PeerProcess, engine: EngineRun.Engine, load: String) throws -> EngineRun {
+        let scenario = EngineRun.scenario(target: "http://127.0.0.1:\(nginx.port)", engine: engine,
+                                          steps: #"[{"name": "live", "request": {"path": "/health/live"}}]"#, load: load)
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write("s.json", scenario)
+        let out = scratch.path("out")
+        let cli = try CLIRun.run(["run", file, "--out", out, "--quiet", "--workers", "1"], environment: EngineRun.noProxyEnvironment)
+        #expect(cli.exitCode == 0, "\(engine): \(cli.stdout)\(cli.stderr)")
+        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
+        return EngineRun(cli: cli, summary: summary, maxRSSMiB: 0)
+    }
+
     @Test("at 5,000/s on one worker (passes every 700 µs) the native engine's service time is libcurl's, not up to a window more")
     func serviceTimeNotInflated() throws {
         let nginx = try PeerProcess.nginx()
         var runs: [EngineRun.Engine: EngineRun] = [:]
         for engine in EngineRun.Engine.allCases {
-            let scenario = EngineRun.scenario(target: "http://127.0.0.1:\(nginx.port)", engine: engine,
-                                              steps: #"[{"name": "live", "request": {"path": "/health/live"}}]"#,
-                                              load: #"{"rate": 5000, "duration": "2s", "connections": 20}"#)
-            let scratch = try ScratchDirectory()
-            let file = try scratch.write("s.json", scenario)
-            let out = scratch.path("out")
-            let cli = try CLIRun.run(["run", file, "--out", out, "--quiet", "--workers", "1"], environment: EngineRun.noProxyEnvironment)
-            #expect(cli.exitCode == 0, "\(engine): \(cli.stdout)\(cli.stderr)")
-            let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
-            runs[engine] = EngineRun(cli: cli, summary: summary, maxRSSMiB: 0)
+            runs[engine] = try Self.run(nginx, engine: engine, load: #"{"rate": 5000, "duration": "2s", "connections": 20}"#)
         }
         guard let native = runs[.auto], let curl = runs[.libcurl] else { Issue.record("missing runs"); return }
         #expect(native.summary?.resolve(pointer: "/generator/httpEngine/name") == .string("native"))
@@ -47,21 +51,13 @@ struct DeferredReadTests {
         // the next pass instead, each pass would start at most 2 (2,860/s): the schedule would
         // fall seconds behind (seen: lateness p50 4.5 s, run invalid).
         let nginx = try PeerProcess.nginx()
-        let scenario = EngineRun.scenario(target: "http://127.0.0.1:\(nginx.port)", engine: .auto,
-                                          steps: #"[{"name": "live", "request": {"path": "/health/live"}}]"#,
-                                          load: #"{"rate": 5000, "duration": "2s", "connections": 2}"#)
-        let scratch = try ScratchDirectory()
-        let file = try scratch.write("s.json", scenario)
-        let out = scratch.path("out")
-        let cli = try CLIRun.run(["run", file, "--out", out, "--quiet", "--workers", "1"], environment: EngineRun.noProxyEnvironment)
-        #expect(cli.exitCode == 0, "\(cli.stdout)\(cli.stderr)")
-        let summary = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))))
-        let run = EngineRun(cli: cli, summary: summary, maxRSSMiB: 0)
-        #expect(summary.resolve(pointer: "/generator/httpEngine/name") == .string("native"))
+        let run = try Self.run(nginx, engine: .auto, load: #"{"rate": 5000, "duration": "2s", "connections": 2}"#)
+        #expect(run.summary?.resolve(pointer: "/generator/httpEngine/name") == .string("native"))
         #expect(run.number("live", "/requests") == 10_000)
         #expect(run.failures("live").isEmpty)
         // Not a timing target: nginx answers in about 0.1 ms, and the failure is seconds.
-        let latenessP50 = summary.resolve(pointer: "/lateness/p50").flatMap { if case let .number(v) = $0 { return v } else { return nil } } ?? 99
+        var latenessP50 = 99.0
+        if case let .number(value)? = run.summary?.resolve(pointer: "/lateness/p50") { latenessP50 = value }
         #expect(latenessP50 < 0.05, "lateness p50 \(latenessP50) s")
     }
 }
