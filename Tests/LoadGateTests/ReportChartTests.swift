@@ -266,22 +266,27 @@ struct ReportChartTests {
         let step = SummaryJSON.step(name: "api", ReportFixture.metrics(ReportFixture.histogram(count: 1000, tail: 0)), spectrum: true)
         func generator(saturated: Bool) -> JSONValue {
             .object([("lateness", SummaryJSON.stats(ReportFixture.histogram(count: 100, tail: 0))), ("cpuPercent", .number(97.5)), ("workers", .number(1)),
-                     ("machineIdlePercent", .number(3.5)), ("dropped", .number(0)),
+                     ("machineIdlePercent", .number(3.5)), ("machineStealPercent", .number(saturated ? 2.125 : 0)), ("dropped", .number(0)),
                      ("openFiles", .object([("limit", .number(1024)), ("peak", .number(130))])), ("saturated", .bool(saturated)),
                      ("findings", .array(saturated ? [.string("LoadGate used 97.5% of its 1 worker core")] : []))])
         }
         let busy = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: true))))
         let text = busy.root.fullText
-        for expected in ["Generator health", "97.5% of one core of 1 worker", "machine idle", "3.5%", "peak 130 of limit 1024", "LoadGate used 97.5% of its 1 worker core"] {
+        for expected in ["Generator health", "97.5% of one core of 1 worker", "machine idle", "3.5%", "hypervisor steal", "2.1% of the machine's CPU time",
+                         "peak 130 of limit 1024", "LoadGate used 97.5% of its 1 worker core"] {
             #expect(text.contains(expected), "missing \(expected)")
         }
         #expect(busy.root.all(named: "p", class: "alert").count >= 1)
         let markdown = MarkdownReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: true))))
         #expect(markdown.contains("**Generator:** fixture: start lateness p99 "))
-        #expect(markdown.contains("CPU 97.5% of 100%, dropped 0, **saturated**"))
+        #expect(markdown.contains("CPU 97.5% of 100%, dropped 0, hypervisor steal 2.1%, **saturated**"))
         #expect(markdown.contains("the load generator was saturated"))
         let calm = try ReportFixture.page(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: false))))
         #expect(calm.root.all(named: "p", class: "alert").isEmpty)
+        // No steal is shown as 0% in the panel and left out of the Markdown line.
+        #expect(calm.root.fullText.contains("0% of the machine's CPU time"))
+        #expect(!MarkdownReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: false))))
+            .contains("steal"))
         #expect(!MarkdownReport.render(ReportFixture.readiness(ReportFixture.summary(step: step, slos: [], generator: generator(saturated: false))))
             .contains("saturated"))
         #expect(calm.root.fullText.contains("Generator health"))

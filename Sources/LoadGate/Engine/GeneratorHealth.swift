@@ -1,7 +1,7 @@
 /// The load generator's own state over a run, reported with every run so that a reader can tell
 /// the target's latency from the generator's: start lateness, process CPU against its workers,
-/// machine idle, the hypervisor's steal, dropped iterations and file descriptors. `saturated` says the generator, not the
-/// target, may have shaped the numbers; `findings` say how, one sentence each.
+/// machine idle, the hypervisor's steal, dropped iterations and file descriptors. `saturated` says
+/// the generator, not the target, may have shaped the numbers; `findings` say how, one sentence each.
 public struct GeneratorHealth: Sendable {
     /// Start lateness the generator caused itself (iterations late although a connection was
     /// free); waits for connections busy on the target are the target's and are not in here.
@@ -30,6 +30,9 @@ public struct GeneratorHealth: Sendable {
     /// may have been spent with the generator's VM frozen, so lateness and latency tails may be
     /// the hypervisor's, not the target's.
     public static let machineStealFindingPercent = 1.0
+
+    /// A steal share as every output writes it: one decimal ("2.1%").
+    public static func stealText(_ percent: Double) -> String { "\(DurationText.trim((percent * 10).rounded() / 10))%" }
     /// Start lateness (with a connection free) at p99 from which the generator counts as behind.
     public static let latenessFindingMicros: Int64 = 50_000
 
@@ -53,7 +56,7 @@ public struct GeneratorHealth: Sendable {
             findings.append("the machine running LoadGate was CPU-saturated (\(DurationText.trim((idle * 10).rounded() / 10))% idle): other processes competed with the generator")
         }
         if let steal = machineStealPercent, steal >= Self.machineStealFindingPercent {
-            findings.append("the hypervisor withheld \(DurationText.trim((steal * 10).rounded() / 10))% of this machine's CPU time during the run (steal): the generator's VM stalled, and latency and start lateness tails may be those stalls")
+            findings.append("the hypervisor withheld \(Self.stealText(steal)) of this machine's CPU time during the run (steal): the generator's VM stalled, and latency and start lateness tails may be those stalls")
         }
         if let p99 = lateness.value(atPercentile: 99), p99 >= Self.latenessFindingMicros {
             findings.append("the generator started iterations late with connections free: start lateness p99 \(DurationText.format(nanos: p99 * 1_000))")

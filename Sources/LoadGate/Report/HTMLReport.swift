@@ -145,7 +145,7 @@ public enum HTMLReport {
             rows.append(("process CPU", "\(DurationText.trim(cpu))% of one core\(workers)"))
         }
         if let idle = generator?.machineIdlePercent { rows.append(("machine idle", "\(DurationText.trim(idle))%")) }
-        if let steal = generator?.machineStealPercent { rows.append(("hypervisor steal", "\(DurationText.trim(steal))% of the machine's CPU time")) }
+        if let steal = generator?.machineStealPercent { rows.append(("hypervisor steal", "\(GeneratorHealth.stealText(steal)) of the machine's CPU time")) }
         rows.append(("dropped iterations", String(generator?.dropped ?? run.dropped)))
         if let peak = generator?.openFilesPeak, let limit = generator?.openFilesLimit {
             rows.append(("open files", "peak \(peak) of limit \(limit)"))

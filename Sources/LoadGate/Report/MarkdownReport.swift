@@ -57,7 +57,7 @@ public enum MarkdownReport {
             parts.append("CPU \(DurationText.trim(cpu))%" + (run.generator?.workers.map { " of \($0 * 100)%" } ?? ""))
         }
         parts.append("dropped \(run.generator?.dropped ?? run.dropped)")
-        if let steal = run.generator?.machineStealPercent, steal > 0 { parts.append("hypervisor steal \(DurationText.trim(steal))%") }
+        if let steal = run.generator?.machineStealPercent, steal > 0 { parts.append("hypervisor steal \(GeneratorHealth.stealText(steal))") }
         if let engine = run.generator?.httpEngine { parts.append("engine \(engine)") }
         if run.generator?.saturated == true { parts.append("**saturated**") }
         return parts.joined(separator: ", ")

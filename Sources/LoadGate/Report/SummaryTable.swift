@@ -29,7 +29,7 @@ public enum SummaryTable {
         }
         let generator = summary.generator
         var idle = generator.machineIdlePercent.map { ", machine idle \(DurationText.trim($0.rounded()))%" } ?? ""
-        if let steal = generator.machineStealPercent, steal > 0 { idle += ", steal \(DurationText.trim((steal * 10).rounded() / 10))%" }
+        if let steal = generator.machineStealPercent, steal > 0 { idle += ", steal \(GeneratorHealth.stealText(steal))" }
         out += "generator: cpu \(DurationText.trim(generator.cpuPercent.rounded()))% with \(generator.workers) worker(s)\(idle), open files \(generator.openFilesPeak)/\(generator.openFilesLimit), dropped \(generator.dropped)\(generator.httpEngine.map { ", engine \($0)" } ?? "")\(generator.saturated ? "  SATURATED" : "")\n"
         var failureParts: [String] = []
         for failureClass in FailureClass.allCases where summary.overall.failures[failureClass.rawValue] > 0 {

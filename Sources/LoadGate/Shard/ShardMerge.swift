@@ -326,8 +326,8 @@ public enum ShardMerge {
     }
 
     /// The generator's health over a sharded run, from each shard's `generator` (its process
-    /// measured itself): CPU and workers summed, the lowest machine idle, the highest steal, dropped iterations
-    /// summed, the open files of the shard closest to its limit, saturated if any shard was, with
+    /// measured itself): CPU and workers summed, the lowest machine idle, the highest steal,
+    /// dropped iterations summed, the open files of the shard closest to its limit, saturated if any shard was, with
     /// each shard's findings named by shard. Start lateness percentiles cannot be merged from
     /// summaries: each shard's stays in `merged.shards[].generator`.
     static func generatorHealth(_ folders: [Folder], computed: GeneratorHealth) -> GeneratorHealth {
